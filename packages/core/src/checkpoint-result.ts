@@ -1,0 +1,38 @@
+export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
+
+export const CHECKPOINT_MODES: readonly CheckpointMode[] = ['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE'];
+
+/** Modes that wait for readers, and so go through the read pool's barrier. */
+export function waitsForReaders(mode: CheckpointMode): boolean {
+  return mode !== 'PASSIVE';
+}
+
+export interface CheckpointResult {
+  mode: CheckpointMode;
+  /**
+   * SQLite could not finish: a reader or writer held the log past the stall cap. A busy
+   * result is never a success; `logFrames` and `checkpointedFrames` say how far it got.
+   */
+  busy: boolean;
+  /** Frames in the log when the checkpoint ran (SQLite's second result column). */
+  logFrames: number;
+  /** Frames copied back into the database (SQLite's third result column). */
+  checkpointedFrames: number;
+  durationMs: number;
+  walBytesBefore: number;
+  walBytesAfter: number;
+}
+
+/** Reads SQLite's `(busy, log, checkpointed)` row, whatever the driver named its columns. */
+export function parseCheckpointRow(row: Record<string, unknown> | undefined): {
+  busy: boolean;
+  logFrames: number;
+  checkpointedFrames: number;
+} {
+  if (!row) return { busy: true, logFrames: -1, checkpointedFrames: -1 };
+  return {
+    busy: Number(row.busy) !== 0,
+    logFrames: Number(row.log),
+    checkpointedFrames: Number(row.checkpointed),
+  };
+}

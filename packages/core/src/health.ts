@@ -1,0 +1,105 @@
+import { compareVersions } from './wal-sample.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'critical';
+
+export interface HealthReason {
+  code:
+    | 'WAL_OVER_CAP'
+    | 'CHECKPOINT_BUSY_STREAK'
+    | 'CHECKPOINT_STALE'
+    | 'JOURNAL_MODE_NOT_WAL'
+    | 'SQLITE_WAL_RESET_BUG'
+    | 'READER_CRASHES';
+  severity: Exclude<HealthStatus, 'ok'>;
+  message: string;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  reasons: HealthReason[];
+  checkedAt: number;
+}
+
+export interface HealthThresholds {
+  /** WAL bytes above which the WAL is over its cap (degraded), and twice that (critical). */
+  walCapBytes: number;
+  /** Consecutive busy checkpoints that make health degraded; three times that is critical. */
+  busyStreak: number;
+  /** A WAL with unbackfilled frames and no complete checkpoint for this long is degraded. */
+  maxCheckpointAgeMs: number;
+}
+
+export interface HealthInput {
+  now: number;
+  walBytes: number;
+  frames: number;
+  backfilledFrames: number;
+  busyStreak: number;
+  lastCompleteCheckpointAt: number | undefined;
+  openedAt: number;
+  journalMode: string;
+  sqliteVersion: string;
+  readerCrashes: number;
+}
+
+/** The first SQLite release with the fix for the WAL-reset database corruption bug. */
+export const WAL_RESET_FIX_VERSION = '3.51.3';
+
+/** A pure verdict over a snapshot: the CLI, the dashboard and alerts share it. */
+export function assessHealth(input: HealthInput, thresholds: HealthThresholds): HealthReport {
+  const reasons: HealthReason[] = [];
+  if (input.journalMode !== 'wal') {
+    reasons.push({
+      code: 'JOURNAL_MODE_NOT_WAL',
+      severity: 'critical',
+      message: `journal_mode is ${input.journalMode}, not wal`,
+    });
+  }
+  if (input.walBytes > thresholds.walCapBytes) {
+    const critical = input.walBytes > 2 * thresholds.walCapBytes;
+    reasons.push({
+      code: 'WAL_OVER_CAP',
+      severity: critical ? 'critical' : 'degraded',
+      message: `WAL is ${mib(input.walBytes)} MiB, over its cap of ${mib(thresholds.walCapBytes)} MiB`,
+    });
+  }
+  if (input.busyStreak >= thresholds.busyStreak) {
+    reasons.push({
+      code: 'CHECKPOINT_BUSY_STREAK',
+      severity: input.busyStreak >= 3 * thresholds.busyStreak ? 'critical' : 'degraded',
+      message: `the last ${input.busyStreak} checkpoints could not finish (busy)`,
+    });
+  }
+  const since = input.lastCompleteCheckpointAt ?? input.openedAt;
+  if (input.frames > input.backfilledFrames && input.now - since > thresholds.maxCheckpointAgeMs) {
+    reasons.push({
+      code: 'CHECKPOINT_STALE',
+      severity: 'degraded',
+      message: `no complete checkpoint for ${Math.round((input.now - since) / 1000)} s while the WAL holds ${input.frames - input.backfilledFrames} unbackfilled frames`,
+    });
+  }
+  if (compareVersions(input.sqliteVersion, WAL_RESET_FIX_VERSION) < 0) {
+    reasons.push({
+      code: 'SQLITE_WAL_RESET_BUG',
+      severity: 'degraded',
+      message: `SQLite ${input.sqliteVersion} is older than ${WAL_RESET_FIX_VERSION} and has the WAL-reset bug; upgrade the driver`,
+    });
+  }
+  if (input.readerCrashes > 0) {
+    reasons.push({
+      code: 'READER_CRASHES',
+      severity: 'degraded',
+      message: `${input.readerCrashes} reader worker(s) crashed and were replaced`,
+    });
+  }
+  const status: HealthStatus = reasons.some((r) => r.severity === 'critical')
+    ? 'critical'
+    : reasons.length > 0
+      ? 'degraded'
+      : 'ok';
+  return { status, reasons, checkedAt: input.now };
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}

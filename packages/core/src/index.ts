@@ -1,0 +1,36 @@
+export type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+export { CHECKPOINT_MODES } from './checkpoint-result.js';
+export type {
+  SqliteConnection,
+  SqliteDriver,
+  SqliteDriverModule,
+  SqliteOpenOptions,
+  SqliteParams,
+  SqliteRow,
+  SqliteRunResult,
+  SqliteStatement,
+} from './driver.js';
+export { isBusyError, isSqliteError, SqliteError } from './driver.js';
+export type { WalkeeperErrorCode, WalkeeperErrorOptions } from './errors.js';
+export { isWalkeeperError, WalkeeperError } from './errors.js';
+export type { HealthInput, HealthReason, HealthReport, HealthStatus, HealthThresholds } from './health.js';
+export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
+export type { HistogramSnapshot } from './histogram.js';
+export { Histogram } from './histogram.js';
+export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js';
+export type {
+  CheckpointOptions,
+  HealthOptions,
+  ReaderOptions,
+  ResolvedOptions,
+  WalkeeperOptions,
+} from './options.js';
+export type { PluginContext, QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
+export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
+export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
+export type { ReadOptions } from './read-pool.js';
+export type { WalSample } from './wal-sample.js';
+export { readShmCounters } from './wal-sample.js';
+export type { OptimizeResult, PreparedRead } from './walkeeper.js';
+export { openWalkeeper, Walkeeper } from './walkeeper.js';
+export type { WriteTransaction } from './writer.js';

@@ -1,0 +1,111 @@
+import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+import { Histogram, type HistogramSnapshot } from './histogram.js';
+import type { WalSample } from './wal-sample.js';
+
+export type CheckpointOutcome = 'complete' | 'busy' | 'error';
+
+export interface PoolStats {
+  mode: 'inline' | 'worker';
+  /** Connections by state, as OpenTelemetry's `db.client.connection.count`. */
+  connections: { idle: number; used: number };
+  /** `db.client.connection.max`. */
+  max: number;
+  /** Reads waiting for a connection (`db.client.connection.pending_requests`). */
+  pending: number;
+  /** Time from `read()` to a connection taking it (`db.client.connection.wait_time`). */
+  waitTimeMs: HistogramSnapshot;
+  /** Time a connection spent on a read (`db.client.connection.use_time`). */
+  useTimeMs: HistogramSnapshot;
+  /** Reads that timed out waiting or running (`db.client.connection.timeouts`). */
+  timeouts: number;
+  aborted: number;
+  crashes: number;
+  paused: boolean;
+}
+
+export interface WalkeeperStats {
+  writes: { count: number; errors: number; busyRetries: number; latencyMs: HistogramSnapshot };
+  reads: { count: number; errors: number; latencyMs: HistogramSnapshot };
+  pool: PoolStats;
+  wal: WalSample & { capBytes: number; pageSize: number };
+  checkpoints: {
+    count: number;
+    byMode: Record<CheckpointMode, Record<CheckpointOutcome, number>>;
+    busyStreak: number;
+    last: CheckpointResult | undefined;
+    lastAt: number | undefined;
+    lastCompleteAt: number | undefined;
+    durationMs: HistogramSnapshot;
+  };
+  database: { bytes: number; sqliteVersion: string; journalMode: string };
+  plugins: { names: string[]; hookErrors: number };
+  uptimeMs: number;
+}
+
+function outcomes(): Record<CheckpointOutcome, number> {
+  return { complete: 0, busy: 0, error: 0 };
+}
+
+/** In-process instruments. Counters are plain fields so the hot path pays an increment. */
+export class Metrics {
+  writes = 0;
+  writeErrors = 0;
+  busyRetries = 0;
+  readonly writeLatency = new Histogram();
+  reads = 0;
+  readErrors = 0;
+  readonly readLatency = new Histogram();
+  hookErrors = 0;
+
+  checkpoints = 0;
+  readonly checkpointByMode: Record<CheckpointMode, Record<CheckpointOutcome, number>> = {
+    PASSIVE: outcomes(),
+    FULL: outcomes(),
+    RESTART: outcomes(),
+    TRUNCATE: outcomes(),
+  };
+  busyStreak = 0;
+  lastCheckpoint: CheckpointResult | undefined;
+  lastCheckpointAt: number | undefined;
+  lastCompleteCheckpointAt: number | undefined;
+  readonly checkpointDuration = new Histogram();
+
+  readonly openedAt = Date.now();
+
+  recordCheckpoint(result: CheckpointResult): void {
+    const outcome: CheckpointOutcome = result.busy ? 'busy' : 'complete';
+    this.checkpoints++;
+    this.checkpointByMode[result.mode][outcome]++;
+    this.checkpointDuration.record(result.durationMs);
+    this.lastCheckpoint = result;
+    this.lastCheckpointAt = Date.now();
+    if (result.busy) this.busyStreak++;
+    else {
+      this.busyStreak = 0;
+      this.lastCompleteCheckpointAt = this.lastCheckpointAt;
+    }
+  }
+
+  recordCheckpointError(mode: CheckpointMode): void {
+    this.checkpoints++;
+    this.checkpointByMode[mode].error++;
+    this.busyStreak++;
+    this.lastCheckpointAt = Date.now();
+  }
+
+  checkpointSnapshot(): WalkeeperStats['checkpoints'] {
+    const byMode = {} as Record<CheckpointMode, Record<CheckpointOutcome, number>>;
+    for (const [mode, counts] of Object.entries(this.checkpointByMode)) {
+      byMode[mode as CheckpointMode] = { ...counts };
+    }
+    return {
+      count: this.checkpoints,
+      byMode,
+      busyStreak: this.busyStreak,
+      last: this.lastCheckpoint,
+      lastAt: this.lastCheckpointAt,
+      lastCompleteAt: this.lastCompleteCheckpointAt,
+      durationMs: this.checkpointDuration.snapshot(),
+    };
+  }
+}

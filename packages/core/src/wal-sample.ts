@@ -1,0 +1,79 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { endianness } from 'node:os';
+import type { SqliteConnection } from './driver.js';
+
+export interface WalSample {
+  /** Size of the -wal file on disk, in bytes (0 when there is none). */
+  walBytes: number;
+  /** Frames in the log since the last reset (SQLite's `mxFrame`). */
+  frames: number;
+  /** Frames already copied back into the database (SQLite's `nBackfill`). */
+  backfilledFrames: number;
+  /** `Date.now()` when the sample was taken. */
+  sampledAt: number;
+}
+
+export function fileBytes(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * Reads `mxFrame` and `nBackfill` from the -shm wal-index header without touching a
+ * connection (the layout of SQLite's `WalIndexHdr` and `WalCkptInfo`, in host byte order).
+ * Lock-free and so racy by a frame or two, which a sample can afford. Used where the
+ * bundled SQLite has no NOOP checkpoint, and by tools that must not open a connection.
+ */
+export function readShmCounters(databasePath: string): { frames: number; backfilledFrames: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`${databasePath}-shm`, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const header = Buffer.alloc(136);
+    if (readSync(fd, header, 0, 136, 0) < 136) return undefined;
+    const little = endianness() === 'LE';
+    const u32 = (offset: number) => (little ? header.readUInt32LE(offset) : header.readUInt32BE(offset));
+    if (header[12] !== 1) return undefined; // isInit: the index was never built
+    return { frames: u32(16), backfilledFrames: u32(96) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * SQLite 3.51.0 added the NOOP checkpoint mode, which reports the log and backfill counts
+ * without copying a page. An older SQLite parses an unknown mode as PASSIVE and would
+ * checkpoint, so the version decides which way we sample.
+ */
+export function hasNoopCheckpoint(sqliteVersion: string): boolean {
+  return compareVersions(sqliteVersion, '3.51.0') >= 0;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/** Takes a sample through `connection` (NOOP checkpoint) or the -shm header. */
+export function sampleWal(databasePath: string, connection: SqliteConnection, useNoop: boolean): WalSample {
+  const walBytes = fileBytes(`${databasePath}-wal`);
+  let frames = 0;
+  let backfilledFrames = 0;
+  if (useNoop) {
+    const row = connection.pragma('wal_checkpoint(NOOP)')[0];
+    // A log of -1 means the connection is not in WAL mode; report an empty log.
+    frames = Math.max(0, Number(row?.log ?? 0));
+    backfilledFrames = Math.max(0, Number(row?.checkpointed ?? 0));
+  } else {
+    const counters = readShmCounters(databasePath);
+    if (counters) ({ frames, backfilledFrames } = counters);
+  }
+  return { walBytes, frames, backfilledFrames, sampledAt: Date.now() };
+}

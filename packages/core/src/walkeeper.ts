@@ -1,0 +1,491 @@
+import {
+  type CheckpointMode,
+  type CheckpointResult,
+  CHECKPOINT_MODES,
+  parseCheckpointRow,
+  waitsForReaders,
+} from './checkpoint-result.js';
+import { isBusyError, type SqliteConnection, type SqliteParams, type SqliteRow } from './driver.js';
+import { WalkeeperError } from './errors.js';
+import { assessHealth, type HealthReport } from './health.js';
+import { closedError, InlineReadPool } from './inline-read-pool.js';
+import { preflight } from './internal/preflight.js';
+import { openError } from './internal/sqlite-errors.js';
+import { checkEnum, checkInteger } from './internal/validate.js';
+import { Metrics, type WalkeeperStats } from './metrics.js';
+import { type ResolvedOptions, resolveOptions, type WalkeeperOptions } from './options.js';
+import type { QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
+import { resolvePlugins } from './plugin.js';
+import { applyPragmas, readerPragmas } from './pragmas.js';
+import type { ReadOptions, ReadPool } from './read-pool.js';
+import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
+import { type WriteTransaction, Writer } from './writer.js';
+
+/** A synchronous read on the main-thread reader connection: the light, hot read path. */
+export interface PreparedRead<Row = SqliteRow> {
+  get(params?: SqliteParams): Row | undefined;
+  all(params?: SqliteParams): Row[];
+}
+
+export interface OptimizeResult {
+  /** Statements `PRAGMA optimize` decided to run (ANALYZE of tables whose stats were stale). */
+  analyzed: string[];
+  analysisLimit: number;
+  /** Pages returned to the file system by `incremental_vacuum` (0 unless auto_vacuum is INCREMENTAL). */
+  vacuumedPages: number;
+  durationMs: number;
+}
+
+type HookName = keyof WalkeeperHooks;
+type State = 'opening' | 'open' | 'closing' | 'closed';
+
+/**
+ * Opens a database in WAL mode with the writer, the readers and the plugins in place.
+ * Options are validated first: a bad one is an E_CONFIG error and nothing on disk changes.
+ */
+export async function openWalkeeper<Raw = unknown>(options: WalkeeperOptions<Raw>): Promise<Walkeeper<Raw>> {
+  const resolved = resolveOptions(options);
+  const plugins = resolvePlugins(options.plugins);
+  preflight(resolved.path);
+  const walkeeper = new Walkeeper<Raw>(resolved, plugins, options.onPluginError);
+  await walkeeper[OPEN]();
+  return walkeeper;
+}
+
+const OPEN = Symbol('open');
+
+export class Walkeeper<Raw = unknown> {
+  readonly #options: ResolvedOptions;
+  readonly #plugins: readonly WalkeeperPlugin[];
+  readonly #onPluginError: (error: unknown, plugin: string, hook: string) => void;
+  readonly #metrics = new Metrics();
+  #state: State = 'opening';
+  #writer!: Writer;
+  #pool: ReadPool | undefined;
+  #syncReader!: SqliteConnection;
+  #queryHooks: { plugin: string; fn: (event: QueryEvent) => void }[] = [];
+  #sample: WalSample = { walBytes: 0, frames: 0, backfilledFrames: 0, sampledAt: 0 };
+  #databaseBytes = 0;
+  #sampleTimer: ReturnType<typeof setInterval> | undefined;
+  #useNoop = false;
+  #sqliteVersion = '';
+  #journalMode = '';
+  #pageSize = 4096;
+  /** Checkpoints and maintenance run one at a time, in call order. */
+  #exclusive: Promise<unknown> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  /** @internal Use `openWalkeeper()`. */
+  constructor(
+    options: ResolvedOptions,
+    plugins: readonly WalkeeperPlugin[],
+    onPluginError: ((error: unknown, plugin: string, hook: string) => void) | undefined,
+  ) {
+    this.#options = options;
+    this.#plugins = plugins;
+    this.#onPluginError =
+      onPluginError ??
+      ((error, plugin, hook) =>
+        process.emitWarning(`walkeeper plugin "${plugin}" threw in ${hook}: ${String(error)}`, {
+          code: 'WALKEEPER_PLUGIN_ERROR',
+        }));
+  }
+
+  /** @internal */
+  async [OPEN](): Promise<void> {
+    const { driver, path, pragmas } = this.#options;
+    let writer: SqliteConnection | undefined;
+    try {
+      writer = driver.open(path);
+      const mode = String(writer.pragma('journal_mode = WAL')[0]?.journal_mode ?? '');
+      if (mode !== 'wal') {
+        throw new WalkeeperError('E_CANT_OPEN', `${path} could not be put in WAL mode (journal_mode is ${mode}).`, {
+          details: { path, journalMode: mode },
+        });
+      }
+      applyPragmas(writer, pragmas);
+      this.#journalMode = mode;
+      this.#sqliteVersion = String(writer.prepare('SELECT sqlite_version() AS v').get()?.v);
+      this.#pageSize = Number(writer.pragma('page_size')[0]?.page_size ?? 4096);
+      this.#useNoop = hasNoopCheckpoint(this.#sqliteVersion);
+    } catch (error) {
+      writer?.close();
+      throw openError(error, path);
+    }
+    this.#writer = new Writer(writer, this.#options.statementCacheSize, this.#options.writeRetries, this.#metrics, {
+      afterTransaction: (durationMs, error) => {
+        if (this.#queryHooks.length > 0) this.#emitQuery({ kind: 'write', sql: undefined, durationMs, error });
+      },
+    });
+    this.#queryHooks = this.#plugins.flatMap((plugin) => {
+      const fn = plugin.hooks?.onQuery;
+      return fn ? [{ plugin: plugin.name, fn: fn.bind(plugin.hooks) }] : [];
+    });
+
+    const setUp: WalkeeperPlugin[] = [];
+    try {
+      for (const plugin of this.#plugins) {
+        await plugin.setup?.({ walkeeper: this, report: (error) => this.#reportHookError(error, plugin.name, 'setup') });
+        setUp.push(plugin);
+      }
+      this.#pool = this.#openPool();
+    } catch (error) {
+      for (const plugin of setUp.reverse()) await this.#callHook(plugin, 'onClose');
+      this.#writer.connection.close();
+      this.#state = 'closed';
+      if (error instanceof WalkeeperError) throw error;
+      throw new WalkeeperError('E_PLUGIN', `Opening ${path} failed: ${String(error)}`, { cause: error });
+    }
+    this.#state = 'open';
+    this.sampleWal();
+    this.#sampleTimer = setInterval(() => this.#sampleQuietly(), this.#options.sampleIntervalMs);
+    this.#sampleTimer.unref?.();
+  }
+
+  #openPool(): ReadPool {
+    const { driver, path, readers, pragmas, statementCacheSize } = this.#options;
+    const connections: SqliteConnection[] = [];
+    try {
+      for (let i = 0; i < readers.size; i++) {
+        const connection = driver.open(path, { readonly: true, fileMustExist: true });
+        connections.push(connection);
+        applyPragmas(connection, readerPragmas(pragmas));
+      }
+    } catch (error) {
+      for (const connection of connections) connection.close();
+      throw openError(error, path);
+    }
+    const pool = new InlineReadPool(connections, statementCacheSize, readers.maxQueue, readers.timeoutMs, this.#metrics);
+    this.#syncReader = pool.primary;
+    return pool;
+  }
+
+  /** The native writer handle, for Drizzle, Kysely or anything that wants the driver itself. */
+  get raw(): Raw {
+    this.#assertOpen();
+    return this.#writer.connection.raw as Raw;
+  }
+
+  get path(): string {
+    return this.#options.path;
+  }
+
+  /** The validated, frozen configuration (presets merged). */
+  get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  get sqliteVersion(): string {
+    return this.#sqliteVersion;
+  }
+
+  /**
+   * Runs `fn` in a `BEGIN IMMEDIATE` transaction on the writer and commits, or rolls back
+   * when it throws. Synchronous; nested calls are savepoints.
+   */
+  write<T>(fn: (tx: WriteTransaction) => T): T {
+    if (this.#state === 'closed' || this.#state === 'closing') throw closedError();
+    return this.#writer.write(fn);
+  }
+
+  /** Runs a read on the read pool. Rejects with E_POOL_QUEUE_FULL, E_TIMEOUT, E_ABORTED or E_CLOSED. */
+  read<Row = SqliteRow>(sql: string, params?: SqliteParams, options?: ReadOptions): Promise<Row[]> {
+    const pool = this.#pool;
+    if (pool === undefined || this.#state !== 'open') {
+      return Promise.reject(
+        this.#state === 'opening'
+          ? new WalkeeperError('E_CLOSED', 'Reads open after plugin setup; inside setup, use write().')
+          : closedError(),
+      );
+    }
+    if (this.#queryHooks.length === 0) return pool.read<Row>(sql, params, options);
+    const started = performance.now();
+    return pool.read<Row>(sql, params, options).then(
+      (rows) => {
+        this.#emitQuery({ kind: 'read', sql, durationMs: performance.now() - started, error: undefined });
+        return rows;
+      },
+      (error: unknown) => {
+        this.#emitQuery({ kind: 'read', sql, durationMs: performance.now() - started, error });
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Prepares a read for the main-thread reader connection and returns a synchronous handle:
+   * the path for light reads (point lookups), with no Promise and no queue per call.
+   */
+  prepareRead<Row = SqliteRow>(sql: string): PreparedRead<Row> {
+    this.#assertOpen();
+    const statement = this.#syncReader.prepare<Row>(sql);
+    const metrics = this.#metrics;
+    const latency = metrics.readLatency;
+    const self = this;
+    const guard = () => {
+      if (self.#state !== 'open') throw closedError();
+    };
+    const observe = (started: number, error: unknown) => {
+      const durationMs = performance.now() - started;
+      latency.record(durationMs);
+      metrics.reads++;
+      if (error !== undefined) metrics.readErrors++;
+      if (self.#queryHooks.length > 0) self.#emitQuery({ kind: 'read', sql, durationMs, error });
+    };
+    return Object.freeze({
+      get(params?: SqliteParams): Row | undefined {
+        guard();
+        const started = performance.now();
+        let row: Row | undefined;
+        try {
+          row = statement.get(params);
+        } catch (error) {
+          observe(started, error);
+          throw error;
+        }
+        observe(started, undefined);
+        return row;
+      },
+      all(params?: SqliteParams): Row[] {
+        guard();
+        const started = performance.now();
+        let rows: Row[];
+        try {
+          rows = statement.all(params);
+        } catch (error) {
+          observe(started, error);
+          throw error;
+        }
+        observe(started, undefined);
+        return rows;
+      },
+    });
+  }
+
+  /**
+   * Runs one checkpoint. RESTART, TRUNCATE and FULL raise the read pool's barrier first, so
+   * they never wait on walkeeper's own readers; readers elsewhere can stall them for at most
+   * `maxStallMs`, after which the result says `busy: true`.
+   */
+  checkpoint(mode: CheckpointMode = 'PASSIVE', options: { maxStallMs?: number } = {}): Promise<CheckpointResult> {
+    if (this.#state !== 'open') return Promise.reject(closedError());
+    const checkedMode = checkEnum('checkpoint mode', mode, CHECKPOINT_MODES);
+    const maxStallMs =
+      options.maxStallMs === undefined
+        ? this.#options.checkpoint.maxStallMs
+        : checkInteger('maxStallMs', options.maxStallMs, 0, 60_000);
+    return this.#runExclusive(() => this.#checkpoint(checkedMode, maxStallMs));
+  }
+
+  async #checkpoint(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
+    const barrier = waitsForReaders(mode) && this.#pool !== undefined;
+    if (barrier) await this.#pool!.pause();
+    try {
+      const result = this.#checkpointOnWriter(mode, maxStallMs);
+      this.#metrics.recordCheckpoint(result);
+      this.#sampleQuietly();
+      for (const plugin of this.#plugins) {
+        if (plugin.hooks?.onCheckpoint) await this.#callHook(plugin, 'onCheckpoint', result);
+      }
+      return result;
+    } catch (error) {
+      this.#metrics.recordCheckpointError(mode);
+      throw error;
+    } finally {
+      if (barrier) this.#pool!.resume();
+    }
+  }
+
+  #checkpointOnWriter(mode: CheckpointMode, maxStallMs: number): CheckpointResult {
+    const connection = this.#writer.connection;
+    const walPath = `${this.#options.path}-wal`;
+    const walBytesBefore = fileBytes(walPath);
+    const started = performance.now();
+    const capStall = waitsForReaders(mode);
+    if (capStall) connection.pragma(`busy_timeout = ${maxStallMs}`);
+    let row: Record<string, unknown> | undefined;
+    try {
+      row = connection.pragma(`wal_checkpoint(${mode})`)[0];
+    } catch (error) {
+      // A busy handler that gave up surfaces as SQLITE_BUSY on some paths: that is a busy result.
+      if (!isBusyError(error)) throw error;
+    } finally {
+      if (capStall) connection.pragma(`busy_timeout = ${this.#options.pragmas.busyTimeout ?? 0}`);
+    }
+    const durationMs = performance.now() - started;
+    return {
+      mode,
+      ...parseCheckpointRow(row),
+      durationMs,
+      walBytesBefore,
+      walBytesAfter: fileBytes(walPath),
+    };
+  }
+
+  /** Samples the WAL now (file size, frames, backfilled frames) and caches the sample. */
+  sampleWal(): WalSample {
+    this.#assertOpen();
+    this.#sample = sampleWal(this.#options.path, this.#writer.connection, this.#useNoop);
+    this.#databaseBytes = fileBytes(this.#options.path);
+    return this.#sample;
+  }
+
+  #sampleQuietly(): void {
+    if (this.#state !== 'open' || this.#writer.inTransaction) return;
+    try {
+      this.sampleWal();
+    } catch {
+      // A failed sample leaves the previous one in place; the next tick tries again.
+    }
+  }
+
+  /** A snapshot of every instrument. Cheap: it reads cached samples, never the disk. */
+  stats(): WalkeeperStats {
+    const m = this.#metrics;
+    return {
+      writes: { count: m.writes, errors: m.writeErrors, busyRetries: m.busyRetries, latencyMs: m.writeLatency.snapshot() },
+      reads: { count: m.reads, errors: m.readErrors, latencyMs: m.readLatency.snapshot() },
+      pool: this.#pool?.stats() ?? emptyPoolStats(this.#options.readers.mode, this.#options.readers.size),
+      wal: { ...this.#sample, capBytes: this.#options.health.walCapBytes, pageSize: this.#pageSize },
+      checkpoints: m.checkpointSnapshot(),
+      database: { bytes: this.#databaseBytes, sqliteVersion: this.#sqliteVersion, journalMode: this.#journalMode },
+      plugins: { names: this.#plugins.map((p) => p.name), hookErrors: m.hookErrors },
+      uptimeMs: Date.now() - m.openedAt,
+    };
+  }
+
+  /** `ok`, `degraded` or `critical`, with the reasons, from the cached sample and the counters. */
+  health(): HealthReport {
+    const m = this.#metrics;
+    const pool = this.#pool?.stats();
+    return assessHealth(
+      {
+        now: Date.now(),
+        walBytes: this.#sample.walBytes,
+        frames: this.#sample.frames,
+        backfilledFrames: this.#sample.backfilledFrames,
+        busyStreak: m.busyStreak,
+        lastCompleteCheckpointAt: m.lastCompleteCheckpointAt,
+        openedAt: m.openedAt,
+        journalMode: this.#journalMode,
+        sqliteVersion: this.#sqliteVersion,
+        readerCrashes: pool?.crashes ?? 0,
+      },
+      this.#options.health,
+    );
+  }
+
+  /** `PRAGMA optimize` with an analysis limit, then an incremental vacuum where enabled. */
+  optimize(): Promise<OptimizeResult> {
+    if (this.#state !== 'open') return Promise.reject(closedError());
+    return this.#runExclusive(async () => {
+      const connection = this.#writer.connection;
+      const started = performance.now();
+      const analysisLimit = this.#options.pragmas.analysisLimit ?? 400;
+      connection.pragma(`analysis_limit = ${analysisLimit}`);
+      // Mask 0x03 lists what optimize would run without running it; then it runs for real.
+      const analyzed = connection.pragma('optimize(3)').map((row) => String(Object.values(row)[0]));
+      connection.pragma('optimize');
+      let vacuumedPages = 0;
+      if (Number(connection.pragma('auto_vacuum')[0]?.auto_vacuum) === 2) {
+        const before = Number(connection.pragma('freelist_count')[0]?.freelist_count ?? 0);
+        connection.pragma('incremental_vacuum');
+        vacuumedPages = before - Number(connection.pragma('freelist_count')[0]?.freelist_count ?? 0);
+      }
+      return { analyzed, analysisLimit, vacuumedPages, durationMs: performance.now() - started };
+    });
+  }
+
+  /**
+   * Closes: plugin teardown in reverse order, reads drained, a final TRUNCATE checkpoint, the
+   * writer closed. SQLite removes the -wal and -shm files when the last connection closes.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#state !== 'open') return;
+    clearInterval(this.#sampleTimer);
+    await this.#exclusive.catch(() => undefined);
+    for (const plugin of [...this.#plugins].reverse()) await this.#callHook(plugin, 'onClose');
+    this.#state = 'closing';
+    await this.#pool?.close();
+    const connection = this.#writer.connection;
+    try {
+      connection.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      connection.close();
+      this.#state = 'closed';
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#state === 'closed' || this.#state === 'closing') throw closedError();
+  }
+
+  #runExclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(task, task);
+    this.#exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  #emitQuery(event: QueryEvent): void {
+    for (const { plugin, fn } of this.#queryHooks) {
+      try {
+        fn(event);
+      } catch (error) {
+        this.#reportHookError(error, plugin, 'onQuery');
+      }
+    }
+  }
+
+  async #callHook(plugin: WalkeeperPlugin, hook: HookName, ...args: unknown[]): Promise<void> {
+    const fn = plugin.hooks?.[hook] as ((...a: unknown[]) => unknown) | undefined;
+    if (!fn) return;
+    try {
+      await fn.apply(plugin.hooks, args);
+    } catch (error) {
+      this.#reportHookError(error, plugin.name, hook);
+    }
+  }
+
+  #reportHookError(error: unknown, plugin: string, hook: string): void {
+    this.#metrics.hookErrors++;
+    try {
+      this.#onPluginError(error, plugin, hook);
+    } catch {
+      // The error reporter itself failed; the counter above still records the hook error.
+    }
+    for (const other of this.#plugins) {
+      const onPluginError = other.hooks?.onPluginError;
+      if (other.name === plugin || !onPluginError) continue;
+      try {
+        onPluginError.call(other.hooks, error, plugin, hook);
+      } catch {
+        this.#metrics.hookErrors++;
+      }
+    }
+  }
+}
+
+function emptyPoolStats(mode: 'inline' | 'worker', size: number): WalkeeperStats['pool'] {
+  const empty = { count: 0, sumMs: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 };
+  return {
+    mode,
+    connections: { idle: 0, used: 0 },
+    max: size,
+    pending: 0,
+    waitTimeMs: empty,
+    useTimeMs: { ...empty },
+    timeouts: 0,
+    aborted: 0,
+    crashes: 0,
+    paused: false,
+  };
+}
