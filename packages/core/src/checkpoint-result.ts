@@ -1,6 +1,11 @@
 export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
 
-export const CHECKPOINT_MODES: readonly CheckpointMode[] = ['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE'];
+export const CHECKPOINT_MODES: readonly CheckpointMode[] = [
+  'PASSIVE',
+  'FULL',
+  'RESTART',
+  'TRUNCATE',
+];
 
 /** Modes that wait for readers, and so go through the read pool's barrier. */
 export function waitsForReaders(mode: CheckpointMode): boolean {

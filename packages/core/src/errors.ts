@@ -14,6 +14,7 @@ export type WalkeeperErrorCode =
   | 'E_CANT_OPEN'
   | 'E_PERMISSION'
   | 'E_ASYNC_WRITE'
+  | 'E_NOT_A_QUERY'
   | 'E_SQLITE'
   | 'E_DRIVER'
   | 'E_PLUGIN'
@@ -51,7 +52,10 @@ export class WalkeeperError extends Error {
  * True for any walkeeper error, including one from another copy of this package
  * (two versions installed side by side would break `instanceof`).
  */
-export function isWalkeeperError(error: unknown, code?: WalkeeperErrorCode): error is WalkeeperError {
+export function isWalkeeperError(
+  error: unknown,
+  code?: WalkeeperErrorCode,
+): error is WalkeeperError {
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as { name?: unknown; code?: unknown };
   if (candidate.name !== 'WalkeeperError' || typeof candidate.code !== 'string') return false;

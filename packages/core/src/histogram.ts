@@ -25,7 +25,7 @@ export class Histogram {
   #max = 0;
 
   record(ms: number): void {
-    const v = ms > MIN_MS ? ms : MIN_MS;
+    const v = Math.max(ms, MIN_MS);
     let index = Math.floor(Math.log2(v / MIN_MS) * STEPS_PER_OCTAVE);
     if (index >= BUCKETS) index = BUCKETS - 1;
     this.#counts[index]! += 1;
@@ -42,6 +42,8 @@ export class Histogram {
   /** The value below which `q` (0..1) of the recordings fall, at the bucket's midpoint. */
   quantile(q: number): number {
     if (this.#count === 0) return 0;
+    if (q <= 0) return this.#min;
+    if (q >= 1) return this.#max;
     const rank = q * this.#count;
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {

@@ -13,7 +13,13 @@ export type {
 export { isBusyError, isSqliteError, SqliteError } from './driver.js';
 export type { WalkeeperErrorCode, WalkeeperErrorOptions } from './errors.js';
 export { isWalkeeperError, WalkeeperError } from './errors.js';
-export type { HealthInput, HealthReason, HealthReport, HealthStatus, HealthThresholds } from './health.js';
+export type {
+  HealthInput,
+  HealthReason,
+  HealthReport,
+  HealthStatus,
+  HealthThresholds,
+} from './health.js';
 export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
 export type { HistogramSnapshot } from './histogram.js';
 export { Histogram } from './histogram.js';

@@ -39,7 +39,10 @@ export class InlineReadPool implements ReadPool {
     timeoutMs: number,
     metrics: Metrics,
   ) {
-    this.#connections = connections.map((connection) => ({ connection, cache: new StatementCache(connection, cacheSize) }));
+    this.#connections = connections.map((connection) => ({
+      connection,
+      cache: new StatementCache(connection, cacheSize),
+    }));
     this.#metrics = metrics;
     this.#maxQueue = maxQueue;
     this.#timeoutMs = timeoutMs;
@@ -50,7 +53,11 @@ export class InlineReadPool implements ReadPool {
     return this.#connections[0]!.connection;
   }
 
-  read<Row = SqliteRow>(sql: string, params: SqliteParams | undefined, options: ReadOptions | undefined): Promise<Row[]> {
+  read<Row = SqliteRow>(
+    sql: string,
+    params: SqliteParams | undefined,
+    options: ReadOptions | undefined,
+  ): Promise<Row[]> {
     if (this.#closed) return Promise.reject(closedError());
     const signal = options?.signal;
     if (signal?.aborted) {
@@ -66,9 +73,13 @@ export class InlineReadPool implements ReadPool {
     }
     if (this.#held.length >= this.#maxQueue) {
       return Promise.reject(
-        new WalkeeperError('E_POOL_QUEUE_FULL', `The read queue is full (${this.#maxQueue} reads waiting).`, {
-          details: { maxQueue: this.#maxQueue },
-        }),
+        new WalkeeperError(
+          'E_POOL_QUEUE_FULL',
+          `The read queue is full (${this.#maxQueue} reads waiting).`,
+          {
+            details: { maxQueue: this.#maxQueue },
+          },
+        ),
       );
     }
     return new Promise<Row[]>((resolve, reject) => {
@@ -92,7 +103,11 @@ export class InlineReadPool implements ReadPool {
       };
       const timer = setTimeout(() => {
         this.#timeouts++;
-        drop(new WalkeeperError('E_TIMEOUT', `The read waited more than ${timeoutMs} ms.`, { details: { timeoutMs } }));
+        drop(
+          new WalkeeperError('E_TIMEOUT', `The read waited more than ${timeoutMs} ms.`, {
+            details: { timeoutMs },
+          }),
+        );
       }, timeoutMs);
       const onAbort = () => {
         this.#aborted++;
@@ -109,7 +124,9 @@ export class InlineReadPool implements ReadPool {
     const started = performance.now();
     const metrics = this.#metrics;
     try {
-      return slot.cache.get(sql).all(params);
+      const statement = slot.cache.get(sql);
+      if (!statement.returnsData) throw notAQueryError(sql);
+      return statement.all(params);
     } catch (error) {
       metrics.readErrors++;
       throw error;
@@ -149,8 +166,8 @@ export class InlineReadPool implements ReadPool {
     if (this.#closed) return;
     this.#closed = true;
     // Held reads were acknowledged as queued: serve them before the connections go.
-    if (!this.#paused) this.resume();
-    else for (const read of this.#held.splice(0)) (read.cleanup(), read.reject(closedError()));
+    if (this.#paused) this.#rejectHeld();
+    else this.resume();
     for (const { connection, cache } of this.#connections) {
       cache.clear();
       connection.close();
@@ -159,8 +176,15 @@ export class InlineReadPool implements ReadPool {
 
   async destroy(): Promise<void> {
     this.#paused = true;
-    for (const read of this.#held.splice(0)) (read.cleanup(), read.reject(closedError()));
+    this.#rejectHeld();
     await this.close();
+  }
+
+  #rejectHeld(): void {
+    for (const read of this.#held.splice(0)) {
+      read.cleanup();
+      read.reject(closedError());
+    }
   }
 
   stats(): PoolStats {
@@ -185,4 +209,12 @@ export function closedError(): WalkeeperError {
 
 export function abortedError(signal: AbortSignal): WalkeeperError {
   return new WalkeeperError('E_ABORTED', 'The read was aborted.', { cause: signal.reason });
+}
+
+export function notAQueryError(sql: string): WalkeeperError {
+  return new WalkeeperError(
+    'E_NOT_A_QUERY',
+    `read() runs statements that return rows; use write() for this one: ${sql.length > 80 ? `${sql.slice(0, 77)}...` : sql}`,
+    { details: { sql } },
+  );
 }

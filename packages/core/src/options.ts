@@ -97,28 +97,47 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     throw configError('path', path, 'a file path');
   }
   if (path === ':memory:' || path.startsWith('file:')) {
-    throw configError('path', path, 'a file path (WAL needs a file on disk, not :memory: or a URI)');
+    throw configError(
+      'path',
+      path,
+      'a file path (WAL needs a file on disk, not :memory: or a URI)',
+    );
   }
   if (path.includes('\0')) throw configError('path', path, 'a path without NUL bytes');
 
   const driver = checkDriver(input.driver);
-  const preset = input.preset === undefined ? 'default' : checkEnum('preset', input.preset, ['default', 'durable'] as const);
+  const preset =
+    input.preset === undefined
+      ? 'default'
+      : checkEnum('preset', input.preset, ['default', 'durable'] as const);
   const pragmas = Object.freeze({ ...PRESETS[preset], ...validatePragmas(input.pragmas) });
 
   const readersIn = input.readers === undefined ? {} : checkPlainObject('readers', input.readers);
   checkKnownKeys('readers', readersIn, ['size', 'mode', 'maxQueue', 'timeoutMs']);
   const readers = Object.freeze({
     size: readersIn.size === undefined ? 1 : checkInteger('readers.size', readersIn.size, 1, 64),
-    mode: readersIn.mode === undefined ? 'inline' : checkEnum('readers.mode', readersIn.mode, ['inline', 'worker'] as const),
-    maxQueue: readersIn.maxQueue === undefined ? 10_000 : checkInteger('readers.maxQueue', readersIn.maxQueue, 0, 10_000_000),
-    timeoutMs: readersIn.timeoutMs === undefined ? 30_000 : checkInteger('readers.timeoutMs', readersIn.timeoutMs, 1, 2 ** 31 - 1),
+    mode:
+      readersIn.mode === undefined
+        ? 'inline'
+        : checkEnum('readers.mode', readersIn.mode, ['inline', 'worker'] as const),
+    maxQueue:
+      readersIn.maxQueue === undefined
+        ? 10_000
+        : checkInteger('readers.maxQueue', readersIn.maxQueue, 0, 10_000_000),
+    timeoutMs:
+      readersIn.timeoutMs === undefined
+        ? 30_000
+        : checkInteger('readers.timeoutMs', readersIn.timeoutMs, 1, 2 ** 31 - 1),
   });
 
-  const checkpointIn = input.checkpoint === undefined ? {} : checkPlainObject('checkpoint', input.checkpoint);
+  const checkpointIn =
+    input.checkpoint === undefined ? {} : checkPlainObject('checkpoint', input.checkpoint);
   checkKnownKeys('checkpoint', checkpointIn, ['maxStallMs']);
   const checkpoint = Object.freeze({
     maxStallMs:
-      checkpointIn.maxStallMs === undefined ? 200 : checkInteger('checkpoint.maxStallMs', checkpointIn.maxStallMs, 0, 60_000),
+      checkpointIn.maxStallMs === undefined
+        ? 200
+        : checkInteger('checkpoint.maxStallMs', checkpointIn.maxStallMs, 0, 60_000),
   });
 
   const healthIn = input.health === undefined ? {} : checkPlainObject('health', input.health);
@@ -128,7 +147,10 @@ export function resolveOptions(value: unknown): ResolvedOptions {
       healthIn.walCapBytes === undefined
         ? 64 * 2 ** 20
         : checkInteger('health.walCapBytes', healthIn.walCapBytes, 4096, Number.MAX_SAFE_INTEGER),
-    busyStreak: healthIn.busyStreak === undefined ? 3 : checkInteger('health.busyStreak', healthIn.busyStreak, 1, 1_000_000),
+    busyStreak:
+      healthIn.busyStreak === undefined
+        ? 3
+        : checkInteger('health.busyStreak', healthIn.busyStreak, 1, 1_000_000),
     maxCheckpointAgeMs:
       healthIn.maxCheckpointAgeMs === undefined
         ? 5 * 60_000
@@ -136,10 +158,15 @@ export function resolveOptions(value: unknown): ResolvedOptions {
   });
 
   const statementCacheSize =
-    input.statementCacheSize === undefined ? 256 : checkInteger('statementCacheSize', input.statementCacheSize, 0, 100_000);
+    input.statementCacheSize === undefined
+      ? 256
+      : checkInteger('statementCacheSize', input.statementCacheSize, 0, 100_000);
   const sampleIntervalMs =
-    input.sampleIntervalMs === undefined ? 1000 : checkInteger('sampleIntervalMs', input.sampleIntervalMs, 10, 3_600_000);
-  const writeRetries = input.writeRetries === undefined ? 3 : checkInteger('writeRetries', input.writeRetries, 0, 20);
+    input.sampleIntervalMs === undefined
+      ? 1000
+      : checkInteger('sampleIntervalMs', input.sampleIntervalMs, 10, 3_600_000);
+  const writeRetries =
+    input.writeRetries === undefined ? 3 : checkInteger('writeRetries', input.writeRetries, 0, 20);
   if (input.onPluginError !== undefined && typeof input.onPluginError !== 'function') {
     throw configError('onPluginError', input.onPluginError, 'a function');
   }
@@ -159,7 +186,11 @@ export function resolveOptions(value: unknown): ResolvedOptions {
 }
 
 function checkDriver(value: unknown): SqliteDriver {
-  if (typeof value !== 'object' || value === null || typeof (value as SqliteDriver).open !== 'function') {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as SqliteDriver).open !== 'function'
+  ) {
     throw configError('driver', value, 'a walkeeper driver such as betterSqlite3()');
   }
   const driver = value as SqliteDriver;

@@ -50,17 +50,25 @@ const ENFORCE_RANK = { pre: 0, normal: 1, post: 2 } as const;
 export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
   if (input === undefined) return [];
   if (!Array.isArray(input)) {
-    throw new WalkeeperError('E_CONFIG', `Invalid option plugins: got ${describeValue(input)}, expected an array of plugins.`, {
-      details: { option: 'plugins' },
-    });
+    throw new WalkeeperError(
+      'E_CONFIG',
+      `Invalid option plugins: got ${describeValue(input)}, expected an array of plugins.`,
+      {
+        details: { option: 'plugins' },
+      },
+    );
   }
   const byName = new Map<string, WalkeeperPlugin>();
   input.forEach((candidate: unknown, index) => {
     const plugin = checkPlugin(candidate, index);
     if (byName.has(plugin.name)) {
-      throw new WalkeeperError('E_PLUGIN_DUPLICATE', `Plugin "${plugin.name}" is registered twice.`, {
-        details: { plugin: plugin.name },
-      });
+      throw new WalkeeperError(
+        'E_PLUGIN_DUPLICATE',
+        `Plugin "${plugin.name}" is registered twice.`,
+        {
+          details: { plugin: plugin.name },
+        },
+      );
     }
     byName.set(plugin.name, plugin);
   });
@@ -91,7 +99,8 @@ export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
       );
     }
     state.set(plugin.name, 'visiting');
-    for (const dependency of plugin.dependencies ?? []) visit(byName.get(dependency)!, [...path, plugin.name]);
+    for (const dependency of plugin.dependencies ?? [])
+      visit(byName.get(dependency)!, [...path, plugin.name]);
     state.set(plugin.name, 'done');
     ordered.push(plugin);
   };
@@ -102,15 +111,23 @@ export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
 function checkPlugin(candidate: unknown, index: number): WalkeeperPlugin {
   const where = `plugins[${index}]`;
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
-    throw new WalkeeperError('E_CONFIG', `Invalid option ${where}: got ${describeValue(candidate)}, expected a plugin object.`, {
-      details: { option: where },
-    });
+    throw new WalkeeperError(
+      'E_CONFIG',
+      `Invalid option ${where}: got ${describeValue(candidate)}, expected a plugin object.`,
+      {
+        details: { option: where },
+      },
+    );
   }
   const plugin = candidate as Partial<WalkeeperPlugin>;
   if (typeof plugin.name !== 'string' || plugin.name.length === 0) {
-    throw new WalkeeperError('E_CONFIG', `Invalid option ${where}.name: got ${describeValue(plugin.name)}, expected a non-empty string.`, {
-      details: { option: `${where}.name` },
-    });
+    throw new WalkeeperError(
+      'E_CONFIG',
+      `Invalid option ${where}.name: got ${describeValue(plugin.name)}, expected a non-empty string.`,
+      {
+        details: { option: `${where}.name` },
+      },
+    );
   }
   if (plugin.specificationVersion !== undefined && plugin.specificationVersion !== 'v1') {
     throw new WalkeeperError(
@@ -120,17 +137,26 @@ function checkPlugin(candidate: unknown, index: number): WalkeeperPlugin {
     );
   }
   if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post') {
-    throw new WalkeeperError('E_CONFIG', `Invalid option ${where}.enforce: got ${describeValue(plugin.enforce)}, expected 'pre' or 'post'.`, {
-      details: { option: `${where}.enforce` },
-    });
+    throw new WalkeeperError(
+      'E_CONFIG',
+      `Invalid option ${where}.enforce: got ${describeValue(plugin.enforce)}, expected 'pre' or 'post'.`,
+      {
+        details: { option: `${where}.enforce` },
+      },
+    );
   }
   if (
     plugin.dependencies !== undefined &&
-    (!Array.isArray(plugin.dependencies) || !plugin.dependencies.every((d) => typeof d === 'string'))
+    (!Array.isArray(plugin.dependencies) ||
+      !plugin.dependencies.every((d) => typeof d === 'string'))
   ) {
-    throw new WalkeeperError('E_CONFIG', `Invalid option ${where}.dependencies: expected an array of plugin names.`, {
-      details: { option: `${where}.dependencies` },
-    });
+    throw new WalkeeperError(
+      'E_CONFIG',
+      `Invalid option ${where}.dependencies: expected an array of plugin names.`,
+      {
+        details: { option: `${where}.dependencies` },
+      },
+    );
   }
   return plugin as WalkeeperPlugin;
 }

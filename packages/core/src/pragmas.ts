@@ -1,5 +1,11 @@
 import type { SqliteConnection } from './driver.js';
-import { checkBoolean, checkEnum, checkInteger, checkKnownKeys, checkPlainObject } from './internal/validate.js';
+import {
+  checkBoolean,
+  checkEnum,
+  checkInteger,
+  checkKnownKeys,
+  checkPlainObject,
+} from './internal/validate.js';
 
 /**
  * Pragma options by their walkeeper name. Names map to pragmas through the fixed table
@@ -41,7 +47,12 @@ export const PRAGMA_TABLE: Readonly<Record<PragmaName, PragmaSpec>> = Object.fre
   autoVacuum: { pragma: 'auto_vacuum', kind: 'enum', values: ['NONE', 'FULL', 'INCREMENTAL'] },
   busyTimeout: { pragma: 'busy_timeout', kind: 'integer', min: 0, max: INT32_MAX },
   synchronous: { pragma: 'synchronous', kind: 'enum', values: ['OFF', 'NORMAL', 'FULL', 'EXTRA'] },
-  journalSizeLimit: { pragma: 'journal_size_limit', kind: 'integer', min: -1, max: Number.MAX_SAFE_INTEGER },
+  journalSizeLimit: {
+    pragma: 'journal_size_limit',
+    kind: 'integer',
+    min: -1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
   foreignKeys: { pragma: 'foreign_keys', kind: 'boolean' },
   cacheSize: { pragma: 'cache_size', kind: 'integer', min: -INT32_MAX, max: INT32_MAX },
   mmapSize: { pragma: 'mmap_size', kind: 'integer', min: 0, max: 2 ** 40 },

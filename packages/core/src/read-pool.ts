@@ -10,7 +10,11 @@ export interface ReadOptions {
 
 /** What the manager needs from a pool of reader connections, whatever thread they live on. */
 export interface ReadPool {
-  read<Row = SqliteRow>(sql: string, params: SqliteParams | undefined, options: ReadOptions | undefined): Promise<Row[]>;
+  read<Row = SqliteRow>(
+    sql: string,
+    params: SqliteParams | undefined,
+    options: ReadOptions | undefined,
+  ): Promise<Row[]>;
   /** Holds new reads and resolves once no read is in flight (the checkpoint barrier). */
   pause(): Promise<void>;
   /** Lets held reads go. */

@@ -40,7 +40,12 @@ export class StatementCache {
   }
 
   stats(): { size: number; capacity: number; hits: number; misses: number } {
-    return { size: this.#map.size, capacity: this.#capacity, hits: this.#hits, misses: this.#misses };
+    return {
+      size: this.#map.size,
+      capacity: this.#capacity,
+      hits: this.#hits,
+      misses: this.#misses,
+    };
   }
 
   clear(): void {

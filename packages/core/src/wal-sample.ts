@@ -23,7 +23,9 @@ export function fileBytes(path: string): number {
  * Lock-free and so racy by a frame or two, which a sample can afford. Used where the
  * bundled SQLite has no NOOP checkpoint, and by tools that must not open a connection.
  */
-export function readShmCounters(databasePath: string): { frames: number; backfilledFrames: number } | undefined {
+export function readShmCounters(
+  databasePath: string,
+): { frames: number; backfilledFrames: number } | undefined {
   let fd: number;
   try {
     fd = openSync(`${databasePath}-shm`, 'r');
@@ -34,7 +36,8 @@ export function readShmCounters(databasePath: string): { frames: number; backfil
     const header = Buffer.alloc(136);
     if (readSync(fd, header, 0, 136, 0) < 136) return undefined;
     const little = endianness() === 'LE';
-    const u32 = (offset: number) => (little ? header.readUInt32LE(offset) : header.readUInt32BE(offset));
+    const u32 = (offset: number) =>
+      little ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
     if (header[12] !== 1) return undefined; // isInit: the index was never built
     return { frames: u32(16), backfilledFrames: u32(96) };
   } finally {
@@ -62,7 +65,11 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Takes a sample through `connection` (NOOP checkpoint) or the -shm header. */
-export function sampleWal(databasePath: string, connection: SqliteConnection, useNoop: boolean): WalSample {
+export function sampleWal(
+  databasePath: string,
+  connection: SqliteConnection,
+  useNoop: boolean,
+): WalSample {
   const walBytes = fileBytes(`${databasePath}-wal`);
   let frames = 0;
   let backfilledFrames = 0;

@@ -1,14 +1,14 @@
 import {
+  CHECKPOINT_MODES,
   type CheckpointMode,
   type CheckpointResult,
-  CHECKPOINT_MODES,
   parseCheckpointRow,
   waitsForReaders,
 } from './checkpoint-result.js';
 import { isBusyError, type SqliteConnection, type SqliteParams, type SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import { assessHealth, type HealthReport } from './health.js';
-import { closedError, InlineReadPool } from './inline-read-pool.js';
+import { closedError, InlineReadPool, notAQueryError } from './inline-read-pool.js';
 import { preflight } from './internal/preflight.js';
 import { openError } from './internal/sqlite-errors.js';
 import { checkEnum, checkInteger } from './internal/validate.js';
@@ -19,7 +19,7 @@ import { resolvePlugins } from './plugin.js';
 import { applyPragmas, readerPragmas } from './pragmas.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
-import { type WriteTransaction, Writer } from './writer.js';
+import { Writer, type WriteTransaction } from './writer.js';
 
 /** A synchronous read on the main-thread reader connection: the light, hot read path. */
 export interface PreparedRead<Row = SqliteRow> {
@@ -43,7 +43,9 @@ type State = 'opening' | 'open' | 'closing' | 'closed';
  * Opens a database in WAL mode with the writer, the readers and the plugins in place.
  * Options are validated first: a bad one is an E_CONFIG error and nothing on disk changes.
  */
-export async function openWalkeeper<Raw = unknown>(options: WalkeeperOptions<Raw>): Promise<Walkeeper<Raw>> {
+export async function openWalkeeper<Raw = unknown>(
+  options: WalkeeperOptions<Raw>,
+): Promise<Walkeeper<Raw>> {
   const resolved = resolveOptions(options);
   const plugins = resolvePlugins(options.plugins);
   preflight(resolved.path);
@@ -97,13 +99,18 @@ export class Walkeeper<Raw = unknown> {
     let writer: SqliteConnection | undefined;
     try {
       writer = driver.open(path);
+      // Pragmas first: auto_vacuum only takes on a database before it is switched to WAL.
+      applyPragmas(writer, pragmas);
       const mode = String(writer.pragma('journal_mode = WAL')[0]?.journal_mode ?? '');
       if (mode !== 'wal') {
-        throw new WalkeeperError('E_CANT_OPEN', `${path} could not be put in WAL mode (journal_mode is ${mode}).`, {
-          details: { path, journalMode: mode },
-        });
+        throw new WalkeeperError(
+          'E_CANT_OPEN',
+          `${path} could not be put in WAL mode (journal_mode is ${mode}).`,
+          {
+            details: { path, journalMode: mode },
+          },
+        );
       }
-      applyPragmas(writer, pragmas);
       this.#journalMode = mode;
       this.#sqliteVersion = String(writer.prepare('SELECT sqlite_version() AS v').get()?.v);
       this.#pageSize = Number(writer.pragma('page_size')[0]?.page_size ?? 4096);
@@ -112,11 +119,18 @@ export class Walkeeper<Raw = unknown> {
       writer?.close();
       throw openError(error, path);
     }
-    this.#writer = new Writer(writer, this.#options.statementCacheSize, this.#options.writeRetries, this.#metrics, {
-      afterTransaction: (durationMs, error) => {
-        if (this.#queryHooks.length > 0) this.#emitQuery({ kind: 'write', sql: undefined, durationMs, error });
+    this.#writer = new Writer(
+      writer,
+      this.#options.statementCacheSize,
+      this.#options.writeRetries,
+      this.#metrics,
+      {
+        afterTransaction: (durationMs, error) => {
+          if (this.#queryHooks.length > 0)
+            this.#emitQuery({ kind: 'write', sql: undefined, durationMs, error });
+        },
       },
-    });
+    );
     this.#queryHooks = this.#plugins.flatMap((plugin) => {
       const fn = plugin.hooks?.onQuery;
       return fn ? [{ plugin: plugin.name, fn: fn.bind(plugin.hooks) }] : [];
@@ -125,7 +139,10 @@ export class Walkeeper<Raw = unknown> {
     const setUp: WalkeeperPlugin[] = [];
     try {
       for (const plugin of this.#plugins) {
-        await plugin.setup?.({ walkeeper: this, report: (error) => this.#reportHookError(error, plugin.name, 'setup') });
+        await plugin.setup?.({
+          walkeeper: this,
+          report: (error) => this.#reportHookError(error, plugin.name, 'setup'),
+        });
         setUp.push(plugin);
       }
       this.#pool = this.#openPool();
@@ -134,7 +151,9 @@ export class Walkeeper<Raw = unknown> {
       this.#writer.connection.close();
       this.#state = 'closed';
       if (error instanceof WalkeeperError) throw error;
-      throw new WalkeeperError('E_PLUGIN', `Opening ${path} failed: ${String(error)}`, { cause: error });
+      throw new WalkeeperError('E_PLUGIN', `Opening ${path} failed: ${String(error)}`, {
+        cause: error,
+      });
     }
     this.#state = 'open';
     this.sampleWal();
@@ -155,7 +174,13 @@ export class Walkeeper<Raw = unknown> {
       for (const connection of connections) connection.close();
       throw openError(error, path);
     }
-    const pool = new InlineReadPool(connections, statementCacheSize, readers.maxQueue, readers.timeoutMs, this.#metrics);
+    const pool = new InlineReadPool(
+      connections,
+      statementCacheSize,
+      readers.maxQueue,
+      readers.timeoutMs,
+      this.#metrics,
+    );
     this.#syncReader = pool.primary;
     return pool;
   }
@@ -194,7 +219,10 @@ export class Walkeeper<Raw = unknown> {
     if (pool === undefined || this.#state !== 'open') {
       return Promise.reject(
         this.#state === 'opening'
-          ? new WalkeeperError('E_CLOSED', 'Reads open after plugin setup; inside setup, use write().')
+          ? new WalkeeperError(
+              'E_CLOSED',
+              'Reads open after plugin setup; inside setup, use write().',
+            )
           : closedError(),
       );
     }
@@ -202,7 +230,12 @@ export class Walkeeper<Raw = unknown> {
     const started = performance.now();
     return pool.read<Row>(sql, params, options).then(
       (rows) => {
-        this.#emitQuery({ kind: 'read', sql, durationMs: performance.now() - started, error: undefined });
+        this.#emitQuery({
+          kind: 'read',
+          sql,
+          durationMs: performance.now() - started,
+          error: undefined,
+        });
         return rows;
       },
       (error: unknown) => {
@@ -219,18 +252,18 @@ export class Walkeeper<Raw = unknown> {
   prepareRead<Row = SqliteRow>(sql: string): PreparedRead<Row> {
     this.#assertOpen();
     const statement = this.#syncReader.prepare<Row>(sql);
+    if (!statement.returnsData) throw notAQueryError(sql);
     const metrics = this.#metrics;
     const latency = metrics.readLatency;
-    const self = this;
     const guard = () => {
-      if (self.#state !== 'open') throw closedError();
+      if (this.#state !== 'open') throw closedError();
     };
     const observe = (started: number, error: unknown) => {
       const durationMs = performance.now() - started;
       latency.record(durationMs);
       metrics.reads++;
       if (error !== undefined) metrics.readErrors++;
-      if (self.#queryHooks.length > 0) self.#emitQuery({ kind: 'read', sql, durationMs, error });
+      if (this.#queryHooks.length > 0) this.#emitQuery({ kind: 'read', sql, durationMs, error });
     };
     return Object.freeze({
       get(params?: SqliteParams): Row | undefined {
@@ -267,7 +300,10 @@ export class Walkeeper<Raw = unknown> {
    * they never wait on walkeeper's own readers; readers elsewhere can stall them for at most
    * `maxStallMs`, after which the result says `busy: true`.
    */
-  checkpoint(mode: CheckpointMode = 'PASSIVE', options: { maxStallMs?: number } = {}): Promise<CheckpointResult> {
+  checkpoint(
+    mode: CheckpointMode = 'PASSIVE',
+    options: { maxStallMs?: number } = {},
+  ): Promise<CheckpointResult> {
     if (this.#state !== 'open') return Promise.reject(closedError());
     const checkedMode = checkEnum('checkpoint mode', mode, CHECKPOINT_MODES);
     const maxStallMs =
@@ -343,12 +379,27 @@ export class Walkeeper<Raw = unknown> {
   stats(): WalkeeperStats {
     const m = this.#metrics;
     return {
-      writes: { count: m.writes, errors: m.writeErrors, busyRetries: m.busyRetries, latencyMs: m.writeLatency.snapshot() },
+      writes: {
+        count: m.writes,
+        errors: m.writeErrors,
+        busyRetries: m.busyRetries,
+        latencyMs: m.writeLatency.snapshot(),
+      },
       reads: { count: m.reads, errors: m.readErrors, latencyMs: m.readLatency.snapshot() },
-      pool: this.#pool?.stats() ?? emptyPoolStats(this.#options.readers.mode, this.#options.readers.size),
-      wal: { ...this.#sample, capBytes: this.#options.health.walCapBytes, pageSize: this.#pageSize },
+      pool:
+        this.#pool?.stats() ??
+        emptyPoolStats(this.#options.readers.mode, this.#options.readers.size),
+      wal: {
+        ...this.#sample,
+        capBytes: this.#options.health.walCapBytes,
+        pageSize: this.#pageSize,
+      },
       checkpoints: m.checkpointSnapshot(),
-      database: { bytes: this.#databaseBytes, sqliteVersion: this.#sqliteVersion, journalMode: this.#journalMode },
+      database: {
+        bytes: this.#databaseBytes,
+        sqliteVersion: this.#sqliteVersion,
+        journalMode: this.#journalMode,
+      },
       plugins: { names: this.#plugins.map((p) => p.name), hookErrors: m.hookErrors },
       uptimeMs: Date.now() - m.openedAt,
     };
@@ -390,7 +441,8 @@ export class Walkeeper<Raw = unknown> {
       if (Number(connection.pragma('auto_vacuum')[0]?.auto_vacuum) === 2) {
         const before = Number(connection.pragma('freelist_count')[0]?.freelist_count ?? 0);
         connection.pragma('incremental_vacuum');
-        vacuumedPages = before - Number(connection.pragma('freelist_count')[0]?.freelist_count ?? 0);
+        vacuumedPages =
+          before - Number(connection.pragma('freelist_count')[0]?.freelist_count ?? 0);
       }
       return { analyzed, analysisLimit, vacuumedPages, durationMs: performance.now() - started };
     });

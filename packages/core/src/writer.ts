@@ -1,4 +1,11 @@
-import { isBusyError, type SqliteConnection, type SqliteParams, type SqliteRow, type SqliteRunResult, type SqliteStatement } from './driver.js';
+import {
+  isBusyError,
+  type SqliteConnection,
+  type SqliteParams,
+  type SqliteRow,
+  type SqliteRunResult,
+  type SqliteStatement,
+} from './driver.js';
 import { WalkeeperError } from './errors.js';
 import { sleepSync } from './internal/sleep-sync.js';
 import type { Metrics } from './metrics.js';
@@ -38,7 +45,13 @@ export class Writer {
   #depth = 0;
   readonly #tx: WriteTransaction;
 
-  constructor(connection: SqliteConnection, cacheSize: number, retries: number, metrics: Metrics, hooks: WriterHooks) {
+  constructor(
+    connection: SqliteConnection,
+    cacheSize: number,
+    retries: number,
+    metrics: Metrics,
+    hooks: WriterHooks,
+  ) {
     this.connection = connection;
     this.#cache = new StatementCache(connection, cacheSize);
     this.#metrics = metrics;
@@ -115,7 +128,10 @@ export class Writer {
     try {
       const result = fn(this.#tx);
       if (isThenable(result)) {
-        throw new WalkeeperError('E_ASYNC_WRITE', 'write() callbacks must be synchronous, nested ones too.');
+        throw new WalkeeperError(
+          'E_ASYNC_WRITE',
+          'write() callbacks must be synchronous, nested ones too.',
+        );
       }
       this.connection.exec(`RELEASE ${name}`);
       return result;
@@ -131,7 +147,10 @@ export class Writer {
     const cache = this.#cache;
     const guard = () => {
       if (this.#depth === 0) {
-        throw new WalkeeperError('E_CLOSED', 'This transaction has finished; use the tx only inside its write() callback.');
+        throw new WalkeeperError(
+          'E_CLOSED',
+          'This transaction has finished; use the tx only inside its write() callback.',
+        );
       }
     };
     return Object.freeze({
@@ -161,6 +180,8 @@ export class Writer {
 
 function isThenable(value: unknown): boolean {
   return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
   );
 }

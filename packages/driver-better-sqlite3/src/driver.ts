@@ -20,7 +20,8 @@ type NativeStatement = Database.Statement<unknown[], SqliteRow>;
 
 /** better-sqlite3 already uses SQLite's code names; this only changes the error's class. */
 function normalise(error: unknown): unknown {
-  if (error instanceof Database.SqliteError) return new SqliteError(error.message, error.code, { cause: error });
+  if (error instanceof Database.SqliteError)
+    return new SqliteError(error.message, error.code, { cause: error });
   return error;
 }
 
@@ -107,8 +108,11 @@ class BetterSqlite3Connection implements SqliteConnection<NativeDatabase> {
 }
 
 /** Rebuilds the driver inside a worker thread from its structured-clonable options. */
-export function createDriver(options: Readonly<Record<string, unknown>> = {}): SqliteDriver<NativeDatabase> {
-  const nativeBinding = typeof options.nativeBinding === 'string' ? options.nativeBinding : undefined;
+export function createDriver(
+  options: Readonly<Record<string, unknown>> = {},
+): SqliteDriver<NativeDatabase> {
+  const nativeBinding =
+    typeof options.nativeBinding === 'string' ? options.nativeBinding : undefined;
   return betterSqlite3(nativeBinding === undefined ? {} : { nativeBinding });
 }
 

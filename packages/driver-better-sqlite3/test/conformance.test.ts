@@ -1,5 +1,5 @@
 import { testDriver } from '@walkeeper/core/testing';
-import { betterSqlite3 } from '../src/index.js';
 import { describe, test } from 'vitest';
+import { betterSqlite3 } from '../src/index.js';
 
 testDriver(betterSqlite3(), { describe, test });

@@ -13,14 +13,22 @@ export function preflight(path: string): { exists: boolean } {
   const directory = dirname(absolute);
   const dir = statSync(directory, { throwIfNoEntry: false });
   if (!dir) {
-    throw new WalkeeperError('E_CANT_OPEN', `Cannot open ${path}: the directory ${directory} does not exist.`, {
-      details: { path, directory },
-    });
+    throw new WalkeeperError(
+      'E_CANT_OPEN',
+      `Cannot open ${path}: the directory ${directory} does not exist.`,
+      {
+        details: { path, directory },
+      },
+    );
   }
   if (!dir.isDirectory()) {
-    throw new WalkeeperError('E_CANT_OPEN', `Cannot open ${path}: ${directory} is not a directory.`, {
-      details: { path, directory },
-    });
+    throw new WalkeeperError(
+      'E_CANT_OPEN',
+      `Cannot open ${path}: ${directory} is not a directory.`,
+      {
+        details: { path, directory },
+      },
+    );
   }
   try {
     // WAL mode creates -wal and -shm beside the database: the directory must be writable.
@@ -44,20 +52,30 @@ export function preflight(path: string): { exists: boolean } {
     return { exists: false };
   }
   if (!file.isFile()) {
-    throw new WalkeeperError('E_CANT_OPEN', `Cannot open ${path}: it is not a regular file.`, { details: { path } });
+    throw new WalkeeperError('E_CANT_OPEN', `Cannot open ${path}: it is not a regular file.`, {
+      details: { path },
+    });
   }
   try {
     accessSync(absolute, constants.R_OK | constants.W_OK);
   } catch (cause) {
-    throw new WalkeeperError('E_PERMISSION', `Cannot open ${path}: the file is not readable and writable.`, {
-      cause,
-      details: { path },
-    });
+    throw new WalkeeperError(
+      'E_PERMISSION',
+      `Cannot open ${path}: the file is not readable and writable.`,
+      {
+        cause,
+        details: { path },
+      },
+    );
   }
   if (file.size > 0 && !hasSqliteHeader(absolute)) {
-    throw new WalkeeperError('E_NOT_A_DATABASE', `${path} is not a SQLite database: its header is not "SQLite format 3".`, {
-      details: { path },
-    });
+    throw new WalkeeperError(
+      'E_NOT_A_DATABASE',
+      `${path} is not a SQLite database: its header is not "SQLite format 3".`,
+      {
+        details: { path },
+      },
+    );
   }
   return { exists: true };
 }

@@ -2,7 +2,8 @@ import { WalkeeperError } from '../errors.js';
 
 /** Renders a rejected value for an error message without dumping whole objects. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
@@ -31,7 +32,11 @@ export function checkBoolean(option: string, value: unknown): boolean {
   return value;
 }
 
-export function checkEnum<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
+export function checkEnum<T extends string>(
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
   if (typeof value === 'string') {
     const upper = value.toUpperCase();
     const match = allowed.find((candidate) => candidate.toUpperCase() === upper);
@@ -48,7 +53,11 @@ export function checkPlainObject(option: string, value: unknown): Record<string,
 }
 
 /** Rejects keys an object type does not know, so a typo never goes unnoticed. */
-export function checkKnownKeys(option: string, value: Record<string, unknown>, known: readonly string[]): void {
+export function checkKnownKeys(
+  option: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
       throw new WalkeeperError(

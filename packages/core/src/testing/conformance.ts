@@ -20,7 +20,10 @@ function expectSqliteError(fn: () => unknown, code: RegExp): void {
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught !== undefined, `expected a SqliteError matching ${code}, but nothing was thrown`);
+  assert.ok(
+    caught !== undefined,
+    `expected a SqliteError matching ${code}, but nothing was thrown`,
+  );
   if (!isSqliteError(caught)) assert.fail(`expected a SqliteError, got ${String(caught)}`);
   assert.match(caught.code, code);
 }
@@ -75,15 +78,27 @@ export function testDriver(driver: SqliteDriver, { describe, test }: Conformance
         { id: 3, name: 'three' },
         { id: 4, name: 'four' },
       ]);
-      assert.deepEqual(db.prepare('SELECT name FROM t WHERE id = :id').get({ id: 3 }), { name: 'three' });
+      assert.deepEqual(db.prepare('SELECT name FROM t WHERE id = :id').get({ id: 3 }), {
+        name: 'three',
+      });
       db.close();
     });
 
     test('round-trips text, integers, reals, null and blobs', () => {
       const { db } = open();
       const blob = new Uint8Array([0, 1, 2, 255]);
-      db.prepare('INSERT INTO t (id, name, score, data) VALUES (?, ?, ?, ?)').run([7, 'héllo ✓', 1.5, blob]);
-      db.prepare('INSERT INTO t (id, name, score, data) VALUES (?, ?, ?, ?)').run([8, '', null, null]);
+      db.prepare('INSERT INTO t (id, name, score, data) VALUES (?, ?, ?, ?)').run([
+        7,
+        'héllo ✓',
+        1.5,
+        blob,
+      ]);
+      db.prepare('INSERT INTO t (id, name, score, data) VALUES (?, ?, ?, ?)').run([
+        8,
+        '',
+        null,
+        null,
+      ]);
       const [first, second] = db.prepare('SELECT * FROM t ORDER BY id').all();
       assert.equal(first?.name, 'héllo ✓');
       assert.equal(first?.score, 1.5);
@@ -98,7 +113,8 @@ export function testDriver(driver: SqliteDriver, { describe, test }: Conformance
       const insert = db.prepare('INSERT INTO t (name) VALUES (?)');
       for (const name of ['a', 'b', 'c']) insert.run([name]);
       const names: unknown[] = [];
-      for (const row of db.prepare('SELECT name FROM t ORDER BY id').iterate()) names.push(row.name);
+      for (const row of db.prepare('SELECT name FROM t ORDER BY id').iterate())
+        names.push(row.name);
       assert.deepEqual(names, ['a', 'b', 'c']);
       db.close();
     });
@@ -138,8 +154,14 @@ export function testDriver(driver: SqliteDriver, { describe, test }: Conformance
     test('errors are SqliteError with SQLite code names', () => {
       const { db } = open();
       db.prepare('INSERT INTO t (id, name) VALUES (1, ?)').run(['x']);
-      expectSqliteError(() => db.prepare('INSERT INTO t (id, name) VALUES (1, ?)').run(['y']), /^SQLITE_CONSTRAINT/);
-      expectSqliteError(() => db.prepare('INSERT INTO t (id) VALUES (2)').run(), /^SQLITE_CONSTRAINT/);
+      expectSqliteError(
+        () => db.prepare('INSERT INTO t (id, name) VALUES (1, ?)').run(['y']),
+        /^SQLITE_CONSTRAINT/,
+      );
+      expectSqliteError(
+        () => db.prepare('INSERT INTO t (id) VALUES (2)').run(),
+        /^SQLITE_CONSTRAINT/,
+      );
       expectSqliteError(() => db.prepare('SELEC nonsense'), /^SQLITE_ERROR/);
       db.close();
     });
@@ -161,7 +183,10 @@ export function testDriver(driver: SqliteDriver, { describe, test }: Conformance
       db.pragma('journal_mode = WAL');
       const reader = driver.open(path, { readonly: true });
       assert.deepEqual(reader.prepare('SELECT count(*) AS n FROM t').get(), { n: 0 });
-      expectSqliteError(() => reader.prepare('INSERT INTO t (name) VALUES (?)').run(['x']), /^SQLITE_READONLY/);
+      expectSqliteError(
+        () => reader.prepare('INSERT INTO t (name) VALUES (?)').run(['x']),
+        /^SQLITE_READONLY/,
+      );
       reader.close();
       db.close();
     });
