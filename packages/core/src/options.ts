@@ -1,6 +1,7 @@
 import type { SqliteDriver } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import {
+  checkBoolean,
   checkEnum,
   checkInteger,
   checkKnownKeys,
@@ -27,6 +28,8 @@ export interface CheckpointOptions {
    * (another process) before it gives up and reports `busy`.
    */
   maxStallMs?: number;
+  /** Run PASSIVE checkpoints on a connection in a worker thread. Default true. */
+  offThread?: boolean;
 }
 
 export interface HealthOptions {
@@ -132,12 +135,16 @@ export function resolveOptions(value: unknown): ResolvedOptions {
 
   const checkpointIn =
     input.checkpoint === undefined ? {} : checkPlainObject('checkpoint', input.checkpoint);
-  checkKnownKeys('checkpoint', checkpointIn, ['maxStallMs']);
+  checkKnownKeys('checkpoint', checkpointIn, ['maxStallMs', 'offThread']);
   const checkpoint = Object.freeze({
     maxStallMs:
       checkpointIn.maxStallMs === undefined
         ? 200
         : checkInteger('checkpoint.maxStallMs', checkpointIn.maxStallMs, 0, 60_000),
+    offThread:
+      checkpointIn.offThread === undefined
+        ? true
+        : checkBoolean('checkpoint.offThread', checkpointIn.offThread),
   });
 
   const healthIn = input.health === undefined ? {} : checkPlainObject('health', input.health);

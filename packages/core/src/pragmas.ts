@@ -113,12 +113,19 @@ export function pragmaAssignment(name: PragmaName, value: PragmaOptions[PragmaNa
   return `${spec.pragma} = ${rendered}`;
 }
 
-/** Applies validated pragmas to a connection, in table order. */
-export function applyPragmas(connection: SqliteConnection, pragmas: Readonly<PragmaOptions>): void {
+/** The SQL of every set pragma, in table order (also shipped to worker threads). */
+export function pragmaAssignments(pragmas: Readonly<PragmaOptions>): string[] {
+  const out: string[] = [];
   for (const name of PRAGMA_NAMES) {
     const value = pragmas[name];
-    if (value !== undefined) connection.pragma(pragmaAssignment(name, value));
+    if (value !== undefined) out.push(pragmaAssignment(name, value));
   }
+  return out;
+}
+
+/** Applies validated pragmas to a connection, in table order. */
+export function applyPragmas(connection: SqliteConnection, pragmas: Readonly<PragmaOptions>): void {
+  for (const assignment of pragmaAssignments(pragmas)) connection.pragma(assignment);
 }
 
 /** Pragmas that make sense on a read-only connection (no journal or vacuum settings). */

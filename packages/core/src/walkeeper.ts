@@ -5,6 +5,7 @@ import {
   parseCheckpointRow,
   waitsForReaders,
 } from './checkpoint-result.js';
+import { Checkpointer } from './checkpointer.js';
 import { isBusyError, type SqliteConnection, type SqliteParams, type SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import { assessHealth, type HealthReport } from './health.js';
@@ -16,9 +17,11 @@ import { Metrics, type WalkeeperStats } from './metrics.js';
 import { type ResolvedOptions, resolveOptions, type WalkeeperOptions } from './options.js';
 import type { QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 import { resolvePlugins } from './plugin.js';
-import { applyPragmas, readerPragmas } from './pragmas.js';
+import { applyPragmas, pragmaAssignments, readerPragmas } from './pragmas.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
+import type { WorkerSetup } from './worker/protocol.js';
+import { WorkerReadPool } from './worker-read-pool.js';
 import { Writer, type WriteTransaction } from './writer.js';
 
 /** A synchronous read on the main-thread reader connection: the light, hot read path. */
@@ -64,7 +67,10 @@ export class Walkeeper<Raw = unknown> {
   #state: State = 'opening';
   #writer!: Writer;
   #pool: ReadPool | undefined;
-  #syncReader!: SqliteConnection;
+  /** The main-thread reader behind prepareRead(): the inline pool's, or one opened on demand. */
+  #syncReader: SqliteConnection | undefined;
+  #ownsSyncReader = false;
+  #checkpointer: Checkpointer | undefined;
   #queryHooks: { plugin: string; fn: (event: QueryEvent) => void }[] = [];
   #sample: WalSample = { walBytes: 0, frames: 0, backfilledFrames: 0, sampledAt: 0 };
   #databaseBytes = 0;
@@ -145,7 +151,9 @@ export class Walkeeper<Raw = unknown> {
         });
         setUp.push(plugin);
       }
-      this.#pool = this.#openPool();
+      this.#pool = await this.#openPool();
+      if (this.#options.checkpoint.offThread)
+        this.#checkpointer = new Checkpointer(this.#workerSetup('checkpointer'));
     } catch (error) {
       for (const plugin of setUp.reverse()) await this.#callHook(plugin, 'onClose');
       this.#writer.connection.close();
@@ -161,15 +169,38 @@ export class Walkeeper<Raw = unknown> {
     this.#sampleTimer.unref?.();
   }
 
-  #openPool(): ReadPool {
-    const { driver, path, readers, pragmas, statementCacheSize } = this.#options;
+  #workerSetup(role: WorkerSetup['role']): WorkerSetup {
+    const { driver, path, pragmas } = this.#options;
+    return {
+      role,
+      driverModule: driver.module,
+      driverOptions: driver.options,
+      path,
+      pragmas: pragmaAssignments(readerPragmas(pragmas)),
+    };
+  }
+
+  async #openPool(): Promise<ReadPool> {
+    const { readers, statementCacheSize, path } = this.#options;
+    if (readers.mode === 'worker') {
+      const pool = new WorkerReadPool({
+        size: readers.size,
+        maxQueue: readers.maxQueue,
+        timeoutMs: readers.timeoutMs,
+        statementCacheSize,
+        setup: this.#workerSetup('reader'),
+        metrics: this.#metrics,
+      });
+      try {
+        await pool.start();
+      } catch (error) {
+        throw openError(error, path);
+      }
+      return pool;
+    }
     const connections: SqliteConnection[] = [];
     try {
-      for (let i = 0; i < readers.size; i++) {
-        const connection = driver.open(path, { readonly: true, fileMustExist: true });
-        connections.push(connection);
-        applyPragmas(connection, readerPragmas(pragmas));
-      }
+      for (let i = 0; i < readers.size; i++) connections.push(this.#openReader());
     } catch (error) {
       for (const connection of connections) connection.close();
       throw openError(error, path);
@@ -183,6 +214,18 @@ export class Walkeeper<Raw = unknown> {
     );
     this.#syncReader = pool.primary;
     return pool;
+  }
+
+  #openReader(): SqliteConnection {
+    const { driver, path, pragmas } = this.#options;
+    const connection = driver.open(path, { readonly: true, fileMustExist: true });
+    try {
+      applyPragmas(connection, readerPragmas(pragmas));
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    return connection;
   }
 
   /** The native writer handle, for Drizzle, Kysely or anything that wants the driver itself. */
@@ -216,7 +259,7 @@ export class Walkeeper<Raw = unknown> {
   /** Runs a read on the read pool. Rejects with E_POOL_QUEUE_FULL, E_TIMEOUT, E_ABORTED or E_CLOSED. */
   read<Row = SqliteRow>(sql: string, params?: SqliteParams, options?: ReadOptions): Promise<Row[]> {
     const pool = this.#pool;
-    if (pool === undefined || this.#state !== 'open') {
+    if (pool === undefined || this.#state !== 'open' || this.#closing !== undefined) {
       return Promise.reject(
         this.#state === 'opening'
           ? new WalkeeperError(
@@ -251,12 +294,16 @@ export class Walkeeper<Raw = unknown> {
    */
   prepareRead<Row = SqliteRow>(sql: string): PreparedRead<Row> {
     this.#assertOpen();
+    if (this.#syncReader === undefined) {
+      this.#syncReader = this.#openReader();
+      this.#ownsSyncReader = true;
+    }
     const statement = this.#syncReader.prepare<Row>(sql);
     if (!statement.returnsData) throw notAQueryError(sql);
     const metrics = this.#metrics;
     const latency = metrics.readLatency;
     const guard = () => {
-      if (this.#state !== 'open') throw closedError();
+      if (this.#state !== 'open' || this.#closing !== undefined) throw closedError();
     };
     const observe = (started: number, error: unknown) => {
       const durationMs = performance.now() - started;
@@ -317,7 +364,10 @@ export class Walkeeper<Raw = unknown> {
     const barrier = waitsForReaders(mode) && this.#pool !== undefined;
     if (barrier) await this.#pool!.pause();
     try {
-      const result = this.#checkpointOnWriter(mode, maxStallMs);
+      const result =
+        mode === 'PASSIVE' && this.#checkpointer
+          ? await this.#checkpointOffThread(this.#checkpointer)
+          : this.#checkpointOnWriter(mode, maxStallMs);
       this.#metrics.recordCheckpoint(result);
       this.#sampleQuietly();
       for (const plugin of this.#plugins) {
@@ -330,6 +380,19 @@ export class Walkeeper<Raw = unknown> {
     } finally {
       if (barrier) this.#pool!.resume();
     }
+  }
+
+  async #checkpointOffThread(checkpointer: Checkpointer): Promise<CheckpointResult> {
+    const walPath = `${this.#options.path}-wal`;
+    const walBytesBefore = fileBytes(walPath);
+    const { row, durationMs } = await checkpointer.passive();
+    return {
+      mode: 'PASSIVE',
+      ...parseCheckpointRow(row),
+      durationMs,
+      walBytesBefore,
+      walBytesAfter: fileBytes(walPath),
+    };
   }
 
   #checkpointOnWriter(mode: CheckpointMode, maxStallMs: number): CheckpointResult {
@@ -464,6 +527,8 @@ export class Walkeeper<Raw = unknown> {
     for (const plugin of [...this.#plugins].reverse()) await this.#callHook(plugin, 'onClose');
     this.#state = 'closing';
     await this.#pool?.close();
+    await this.#checkpointer?.close();
+    if (this.#ownsSyncReader) this.#syncReader?.close();
     const connection = this.#writer.connection;
     try {
       connection.pragma('wal_checkpoint(TRUNCATE)');
@@ -471,6 +536,26 @@ export class Walkeeper<Raw = unknown> {
       connection.close();
       this.#state = 'closed';
     }
+  }
+
+  /**
+   * Stops at once: queued and running reads reject with E_CLOSED, worker threads are
+   * terminated, no plugin teardown or final checkpoint runs. Committed writes are safe.
+   */
+  destroy(): Promise<void> {
+    this.#closing ??= this.#destroy();
+    return this.#closing;
+  }
+
+  async #destroy(): Promise<void> {
+    if (this.#state !== 'open') return;
+    this.#state = 'closing';
+    clearInterval(this.#sampleTimer);
+    await this.#pool?.destroy();
+    await this.#checkpointer?.close();
+    if (this.#ownsSyncReader) this.#syncReader?.close();
+    this.#writer.connection.close();
+    this.#state = 'closed';
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,0 +1,79 @@
+import type { Worker } from 'node:worker_threads';
+import type { SqliteRow } from './driver.js';
+import type { FromWorker, WorkerSetup } from './worker/protocol.js';
+import { reviveError } from './worker/revive-error.js';
+import { spawnSqliteWorker } from './worker/spawn.js';
+
+interface Pending {
+  resolve(value: { row: SqliteRow | undefined; durationMs: number }): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A connection in a worker thread that runs PASSIVE checkpoints, so page copies and fsyncs
+ * block neither the event loop nor the writer. Started on first use; restarted after a crash.
+ */
+export class Checkpointer {
+  readonly #setup: WorkerSetup;
+  #worker: Worker | undefined;
+  #ready: Promise<Worker> | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+
+  constructor(setup: WorkerSetup) {
+    this.#setup = { ...setup, role: 'checkpointer' };
+  }
+
+  passive(): Promise<{ row: SqliteRow | undefined; durationMs: number }> {
+    return this.#start().then(
+      (worker) =>
+        new Promise((resolve, reject) => {
+          const id = this.#nextId++;
+          this.#pending.set(id, { resolve, reject });
+          worker.postMessage({ t: 'checkpoint', id, mode: 'PASSIVE' });
+        }),
+    );
+  }
+
+  #start(): Promise<Worker> {
+    this.#ready ??= new Promise<Worker>((resolve, reject) => {
+      const worker = spawnSqliteWorker(this.#setup);
+      let lastError: unknown;
+      worker.on('message', (message: FromWorker) => {
+        if (message.t === 'ready') {
+          this.#worker = worker;
+          resolve(worker);
+        } else if (message.t === 'fatal') {
+          lastError = reviveError(message.error);
+        } else if (message.t === 'checkpointed') {
+          const pending = this.#pending.get(message.id);
+          this.#pending.delete(message.id);
+          if (message.error) pending?.reject(reviveError(message.error));
+          else pending?.resolve({ row: message.row, durationMs: message.durationMs });
+        }
+      });
+      worker.on('error', (error) => {
+        lastError = error;
+      });
+      worker.on('exit', (code) => {
+        const error = lastError ?? new Error(`the checkpointer worker exited with code ${code}`);
+        reject(error);
+        for (const pending of this.#pending.values()) pending.reject(error);
+        this.#pending.clear();
+        this.#worker = undefined;
+        this.#ready = undefined;
+      });
+      // The checkpointer must never keep a process alive on its own.
+      worker.unref();
+    });
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker ?? (await this.#ready?.catch(() => undefined));
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ t: 'close' });
+    await exited;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Messages between the main thread and walkeeper's worker threads. Batches are flat arrays:
+ * structured clone pays per object, so one array of numbers, strings and params costs less
+ * than an array of small task objects.
+ */
+import type { SqliteRow } from '../driver.js';
+
+export interface WorkerSetup {
+  role: 'reader' | 'checkpointer';
+  driverModule: string;
+  driverOptions: Readonly<Record<string, unknown>>;
+  path: string;
+  /** Pragma assignments built by core from its fixed table, applied after opening. */
+  pragmas: string[];
+}
+
+/** A batch of reads: `defs` teaches the worker new statements, `tasks` runs them. */
+export interface ReadBatch {
+  t: 'read';
+  /** [statementId, sql, statementId, sql, ...] for statements this worker has not seen. */
+  defs: (number | string)[];
+  /** Statement ids this worker can forget (evicted from the main thread's cache). */
+  drop: number[];
+  /** [taskId, statementId, params, taskId, statementId, params, ...] */
+  tasks: unknown[];
+}
+
+export interface CheckpointRequest {
+  t: 'checkpoint';
+  id: number;
+  mode: 'PASSIVE';
+}
+
+export interface CloseRequest {
+  t: 'close';
+}
+
+export type ToWorker = ReadBatch | CheckpointRequest | CloseRequest;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  code: string | undefined;
+}
+
+/** [taskId, ok, rowsOrError, taskId, ok, rowsOrError, ...] with per-task use time in ms. */
+export interface ReadResults {
+  t: 'results';
+  results: (number | boolean | SqliteRow[] | SerializedError)[];
+  useMs: number[];
+}
+
+export interface CheckpointDone {
+  t: 'checkpointed';
+  id: number;
+  row: SqliteRow | undefined;
+  error: SerializedError | undefined;
+  durationMs: number;
+}
+
+export interface Ready {
+  t: 'ready';
+}
+
+export interface Fatal {
+  t: 'fatal';
+  error: SerializedError;
+}
+
+export type FromWorker = ReadResults | CheckpointDone | Ready | Fatal;
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      code: typeof code === 'string' ? code : undefined,
+    };
+  }
+  return { name: 'Error', message: String(error), code: undefined };
+}

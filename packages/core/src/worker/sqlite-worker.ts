@@ -1,0 +1,122 @@
+/**
+ * The worker-thread entry: opens its own connection through the driver's module and serves
+ * read batches (role `reader`) or PASSIVE checkpoints (role `checkpointer`), so neither the
+ * event loop nor the writer waits for them. Uses node:worker_threads, which Bun implements.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type {
+  SqliteConnection,
+  SqliteDriverModule,
+  SqliteParams,
+  SqliteRow,
+  SqliteStatement,
+} from '../driver.js';
+import {
+  type FromWorker,
+  type ReadBatch,
+  type SerializedError,
+  serializeError,
+  type ToWorker,
+  type WorkerSetup,
+} from './protocol.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+
+function notAQuery(sql: string): SerializedError {
+  return {
+    name: 'WalkeeperError',
+    code: 'E_NOT_A_QUERY',
+    message: `read() runs statements that return rows; use write() for this one: ${sql.slice(0, 80)}`,
+  };
+}
+
+async function main(): Promise<void> {
+  let connection: SqliteConnection;
+  try {
+    const mod = (await import(setup.driverModule)) as SqliteDriverModule;
+    const driver = mod.createDriver(setup.driverOptions);
+    connection = driver.open(setup.path, {
+      readonly: setup.role === 'reader',
+      fileMustExist: true,
+    });
+    for (const assignment of setup.pragmas) connection.pragma(assignment);
+  } catch (error) {
+    post({ t: 'fatal', error: serializeError(error) });
+    port.close();
+    return;
+  }
+
+  const statements = new Map<
+    number,
+    { sql: string; statement: SqliteStatement | SerializedError }
+  >();
+  const runBatch = (batch: ReadBatch) => {
+    for (const id of batch.drop) statements.delete(id);
+    const { defs, tasks } = batch;
+    for (let i = 0; i < defs.length; i += 2) {
+      const sql = defs[i + 1] as string;
+      let statement: SqliteStatement | SerializedError;
+      try {
+        const prepared = connection.prepare(sql);
+        statement = prepared.returnsData ? prepared : notAQuery(sql);
+      } catch (error) {
+        statement = serializeError(error);
+      }
+      statements.set(defs[i] as number, { sql, statement });
+    }
+    const results: (number | boolean | SqliteRow[] | SerializedError)[] = new Array(tasks.length);
+    const useMs: number[] = new Array(tasks.length / 3);
+    for (let i = 0, j = 0; i < tasks.length; i += 3, j++) {
+      const entry = statements.get(tasks[i + 1] as number);
+      results[i] = tasks[i] as number;
+      const started = performance.now();
+      if (entry === undefined || !('all' in entry.statement)) {
+        results[i + 1] = false;
+        results[i + 2] = entry?.statement as SerializedError;
+      } else {
+        try {
+          results[i + 2] = entry.statement.all(tasks[i + 2] as SqliteParams | undefined);
+          results[i + 1] = true;
+        } catch (error) {
+          results[i + 1] = false;
+          results[i + 2] = serializeError(error);
+        }
+      }
+      useMs[j] = performance.now() - started;
+    }
+    post({ t: 'results', results, useMs });
+  };
+
+  port.on('message', (message: ToWorker) => {
+    if (message.t === 'read') runBatch(message);
+    else if (message.t === 'checkpoint') {
+      const started = performance.now();
+      try {
+        const row = connection.pragma('wal_checkpoint(PASSIVE)')[0];
+        post({
+          t: 'checkpointed',
+          id: message.id,
+          row,
+          error: undefined,
+          durationMs: performance.now() - started,
+        });
+      } catch (error) {
+        post({
+          t: 'checkpointed',
+          id: message.id,
+          row: undefined,
+          error: serializeError(error),
+          durationMs: performance.now() - started,
+        });
+      }
+    } else if (message.t === 'close') {
+      connection.close();
+      port.close();
+    }
+  });
+  post({ t: 'ready' });
+}
+
+void main();
