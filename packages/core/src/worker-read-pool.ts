@@ -37,8 +37,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** The batch the worker is running, in the order it will answer; undefined when idle. */
-  batch: Task[] | undefined;
+  /** Batches sent and not yet answered, oldest first: workers answer in order. */
+  batches: Task[][];
   /** Statement ids this worker has prepared. */
   known: Set<number>;
   /** Statement ids to tell this worker to forget with its next batch. */
@@ -58,6 +58,7 @@ export interface WorkerPoolOptions {
 
 /** Most reads one message carries: large enough to amortise a message, small enough to share. */
 const MAX_BATCH = 64;
+const MAX_BATCHES_IN_FLIGHT = 2;
 const RESTART_BACKOFF_MS = [0, 50, 200, 1000, 5000];
 
 /**
@@ -79,6 +80,7 @@ export class WorkerReadPool implements ReadPool {
   #paused = false;
   #closing = false;
   #closed = false;
+  /** Batches sent and not yet answered, across workers. */
   #busy = 0;
   #drainWaiters: (() => void)[] = [];
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -109,7 +111,7 @@ export class WorkerReadPool implements ReadPool {
       const slot: Slot = {
         worker,
         ready: false,
-        batch: undefined,
+        batches: [],
         known: new Set(),
         drops: [],
         lastError: undefined,
@@ -149,13 +151,11 @@ export class WorkerReadPool implements ReadPool {
     if (this.#slots[index] !== slot) return;
     const wasReady = slot.ready;
     slot.ready = false;
-    const running = slot.batch;
-    if (running) {
-      slot.batch = undefined;
-      this.#busy--;
-    }
+    const running = slot.batches.flat();
+    this.#busy -= slot.batches.length;
+    slot.batches = [];
     if (slot.stopping || this.#closed) return;
-    if (running) {
+    if (running.length > 0) {
       const cause = slot.lastError ?? new Error(`reader worker exited with code ${code}`);
       for (const task of running) {
         if (task.state === SETTLED) continue;
@@ -256,21 +256,26 @@ export class WorkerReadPool implements ReadPool {
     this.#dispatchScheduled = false;
     if (this.#paused) return;
     const queue = this.#queue;
-    let idle = 0;
-    for (const slot of this.#slots) if (slot?.ready && slot.batch === undefined) idle++;
-    for (const slot of this.#slots) {
-      if (queue.length === 0 || idle === 0) break;
-      if (!slot?.ready || slot.batch !== undefined) continue;
-      const take = Math.min(Math.ceil(queue.length / idle), MAX_BATCH);
-      idle--;
-      const batch: Task[] = [];
-      let taken = 0;
-      while (taken < queue.length && batch.length < take) {
-        const task = queue[taken++]!;
-        if (task.state === QUEUED) batch.push(task);
+    // Free batch slots across workers. Each worker may hold two batches, so it starts the
+    // next one while the main thread is still answering the last: no ping-pong idling.
+    let free = 0;
+    for (const slot of this.#slots)
+      if (slot?.ready) free += MAX_BATCHES_IN_FLIGHT - slot.batches.length;
+    for (let depth = 0; depth < MAX_BATCHES_IN_FLIGHT; depth++) {
+      for (const slot of this.#slots) {
+        if (queue.length === 0 || free === 0) return;
+        if (!slot?.ready || slot.batches.length !== depth) continue;
+        const take = Math.min(Math.ceil(queue.length / free), MAX_BATCH);
+        free--;
+        const batch: Task[] = [];
+        let taken = 0;
+        while (taken < queue.length && batch.length < take) {
+          const task = queue[taken++]!;
+          if (task.state === QUEUED) batch.push(task);
+        }
+        queue.splice(0, taken);
+        if (batch.length > 0) this.#send(slot, batch);
       }
-      queue.splice(0, taken);
-      if (batch.length > 0) this.#send(slot, batch);
     }
   }
 
@@ -315,7 +320,7 @@ export class WorkerReadPool implements ReadPool {
       return;
     }
     slot.drops = [];
-    slot.batch = batch;
+    slot.batches.push(batch);
     // Busy workers keep the process alive until they answer; idle ones never do.
     slot.worker.ref();
     this.#busy++;
@@ -346,10 +351,9 @@ export class WorkerReadPool implements ReadPool {
   }
 
   #onResults(slot: Slot, message: ReadResults): void {
-    const batch = slot.batch;
+    const batch = slot.batches.shift();
     if (!batch) return;
-    slot.batch = undefined;
-    slot.worker.unref();
+    if (slot.batches.length === 0) slot.worker.unref();
     this.#busy--;
     const { results, useMs } = message;
     const metrics = this.#metrics;
@@ -410,7 +414,8 @@ export class WorkerReadPool implements ReadPool {
       );
     };
     for (const task of this.#queue) expire(task);
-    for (const slot of this.#slots) if (slot?.batch) for (const task of slot.batch) expire(task);
+    for (const slot of this.#slots)
+      for (const batch of slot?.batches ?? []) for (const task of batch) expire(task);
     if (live === 0 && this.#busy === 0) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
@@ -444,7 +449,10 @@ export class WorkerReadPool implements ReadPool {
   async destroy(): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
-    const unfinished = [...this.#queue, ...this.#slots.flatMap((slot) => slot?.batch ?? [])];
+    const unfinished = [
+      ...this.#queue,
+      ...this.#slots.flatMap((slot) => slot?.batches.flat() ?? []),
+    ];
     this.#queue.length = 0;
     for (const task of unfinished) {
       if (task.state === SETTLED) continue;
@@ -473,11 +481,18 @@ export class WorkerReadPool implements ReadPool {
   }
 
   stats(): PoolStats {
-    let ready = 0;
-    for (const slot of this.#slots) if (slot?.ready && !this.#closed) ready++;
+    let idle = 0;
+    let used = 0;
+    if (!this.#closed) {
+      for (const slot of this.#slots) {
+        if (!slot?.ready) continue;
+        if (slot.batches.length > 0) used++;
+        else idle++;
+      }
+    }
     return {
       mode: 'worker',
-      connections: { idle: Math.max(0, ready - this.#busy), used: this.#closed ? 0 : this.#busy },
+      connections: { idle, used },
       max: this.#options.size,
       pending: this.#queue.reduce((n, task) => n + (task.state === QUEUED ? 1 : 0), 0),
       waitTimeMs: this.#waitTime.snapshot(),

@@ -1,0 +1,34 @@
+import { parseCli, UsageError, usage } from './cli.js';
+import { formatJson, formatTable } from './report.js';
+import { runScenario } from './run.js';
+import { scenarioNames } from './scenarios/index.js';
+
+// Entry point of `pnpm bench`. A missed target does not fail the command: on a shared
+// machine a miss is a figure to look at, and the table says PASS or MISS for each target.
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseCli>;
+  try {
+    options = parseCli(argv, scenarioNames);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) console.error(`${error.message}\n`);
+    console.error(usage(scenarioNames));
+    return 2;
+  }
+  try {
+    const { report, checks, summary } = await runScenario(options.scenario, {
+      seconds: options.seconds,
+      runtime: options.runtime,
+      log: (message) => console.error(message),
+    });
+    console.log(formatTable(report, checks, summary));
+    if (options.json) console.log(formatJson(report));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { openWalkeeper, type Walkeeper } from '@walkeeper/core';
+import { applyWalkeeperPragmas } from '../baseline-pragmas.js';
+import { randomIds } from '../ids.js';
+import { type Contender, interleavedRates } from '../interleave.js';
+import type { RawDatabase } from '../runtime.js';
+import type { Scenario, ScenarioContext, ScenarioOutcome } from '../scenario.js';
+import { median, pairedRatio, round } from '../stats.js';
+
+const ITEMS = 50_000;
+const SCHEMA = `
+  CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER NOT NULL);
+  CREATE TABLE events (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
+`;
+const POINT_SQL = 'SELECT id, name, score FROM items WHERE id = ?';
+const INSERT_SQL = 'INSERT INTO events (at, body) VALUES (?, ?)';
+const SEED_SQL = 'INSERT INTO items (name, score) VALUES (?, ?)';
+/** About the size of a small log line or chat message. */
+const BODY = 'walkeeper overhead benchmark row '.repeat(3);
+/** Odd, so the median is one measured round. */
+const ROUNDS = 7;
+/** Slices per round: two point contenders, three insert contenders. */
+const SLICES_PER_ROUND = 5;
+const ID_MASK = 0xffff;
+
+/**
+ * What walkeeper costs on its two hottest paths, next to raw better-sqlite3 doing the same
+ * work: a point select through the light read path (`prepareRead().get()`), and a single-row
+ * write transaction through `write()` against prepared BEGIN IMMEDIATE / INSERT / COMMIT with
+ * the same pragmas. Built-in metrics are on, as they always are.
+ */
+export const overhead: Scenario = {
+  name: 'overhead',
+  summary: 'point select and single-row write transaction vs raw better-sqlite3',
+  defaultSeconds: 10,
+  targets: [
+    { path: 'ratios.pointQuery', op: '>=', threshold: 0.9 },
+    { path: 'ratios.insert', op: '>=', threshold: 0.9 },
+  ],
+  run: runOverhead,
+};
+
+async function runOverhead({
+  seconds,
+  runtime,
+  dir,
+  log,
+}: ScenarioContext): Promise<ScenarioOutcome> {
+  const sliceMs = (seconds * 1000) / (ROUNDS * SLICES_PER_ROUND);
+  const warmupMs = Math.min(250, sliceMs);
+  const raw = runtime.openRaw(join(dir, 'raw.db'));
+  applyWalkeeperPragmas(raw);
+  raw.exec(SCHEMA);
+  const defaultConfig = runtime.openRaw(join(dir, 'default-config.db'));
+  // SQLite's own defaults, spelled out: a rollback journal synced in full on every commit.
+  defaultConfig.pragma('journal_mode = DELETE');
+  defaultConfig.pragma('synchronous = FULL');
+  defaultConfig.exec(SCHEMA);
+  const wk = await openWalkeeper({ path: join(dir, 'walkeeper.db'), driver: runtime.driver() });
+  try {
+    wk.write((tx) => tx.exec(SCHEMA));
+    await seed(raw, wk);
+    const ids = randomIds(ID_MASK + 1, ITEMS);
+
+    log(`overhead: point selects, ${ROUNDS} rounds of ${sliceMs.toFixed(0)} ms each side`);
+    const rawPoint = raw.prepare(POINT_SQL);
+    const wkPoint = wk.prepareRead(POINT_SQL);
+    const points = await interleavedRates(
+      [
+        { name: 'raw', batch: 256, op: (i) => rawPoint.get(ids[i & ID_MASK]) },
+        { name: 'wk', batch: 256, op: (i) => wkPoint.get([ids[i & ID_MASK]]) },
+      ],
+      { rounds: ROUNDS, sliceMs, warmupMs },
+    );
+
+    log(`overhead: single-row inserts, ${ROUNDS} rounds of ${sliceMs.toFixed(0)} ms each side`);
+    const inserts = await interleavedRates(
+      [
+        preparedInsert('raw', raw, 16),
+        { name: 'wk', batch: 16, op: (i) => wk.write((tx) => tx.run(INSERT_SQL, [i, BODY])) },
+        // Each commit here waits for several fsyncs, so read the clock after every one.
+        preparedInsert('defaultConfig', defaultConfig, 1),
+      ],
+      { rounds: ROUNDS, sliceMs, warmupMs: Math.min(warmupMs, 50) },
+    );
+
+    const get = (rates: Map<string, number[]>, name: string) => rates.get(name)!;
+    return {
+      results: {
+        rawPointQps: Math.round(median(get(points, 'raw'))),
+        wkPointQps: Math.round(median(get(points, 'wk'))),
+        rawInsertTps: Math.round(median(get(inserts, 'raw'))),
+        wkInsertTps: Math.round(median(get(inserts, 'wk'))),
+        defaultConfigInsertTps: Math.round(median(get(inserts, 'defaultConfig'))),
+      },
+      ratios: {
+        pointQuery: round(pairedRatio(get(points, 'wk'), get(points, 'raw'))),
+        insert: round(pairedRatio(get(inserts, 'wk'), get(inserts, 'raw'))),
+        insertVsDefaultConfig: round(
+          pairedRatio(get(inserts, 'wk'), get(inserts, 'defaultConfig')),
+        ),
+      },
+    };
+  } finally {
+    await wk.close();
+    raw.close();
+    defaultConfig.close();
+  }
+}
+
+/** The baseline's write transaction: what a careful better-sqlite3 user writes by hand. */
+function preparedInsert(name: string, db: RawDatabase, batch: number): Contender {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const insert = db.prepare(INSERT_SQL);
+  const commit = db.prepare('COMMIT');
+  return {
+    name,
+    batch,
+    op: (i) => {
+      begin.run();
+      insert.run(i, BODY);
+      commit.run();
+    },
+  };
+}
+
+/**
+ * The same rows on both sides, then a TRUNCATE checkpoint so the rows live in the database
+ * file and neither side starts its reads with a WAL to search.
+ */
+async function seed(raw: RawDatabase, wk: Walkeeper): Promise<void> {
+  const row = (i: number) => [`item ${i}`, (i * 7919) % 1000];
+  const insert = raw.prepare(SEED_SQL);
+  raw.exec('BEGIN IMMEDIATE');
+  for (let i = 1; i <= ITEMS; i++) insert.run(...row(i));
+  raw.exec('COMMIT');
+  raw.pragma('wal_checkpoint(TRUNCATE)');
+  wk.write((tx) => {
+    for (let i = 1; i <= ITEMS; i++) tx.run(SEED_SQL, row(i));
+  });
+  await wk.checkpoint('TRUNCATE');
+}
