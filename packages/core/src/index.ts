@@ -34,9 +34,10 @@ export type {
 export type { PluginContext, QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
 export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
+export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
 export type { WalSample } from './wal-sample.js';
 export { readShmCounters } from './wal-sample.js';
-export type { OptimizeResult, PreparedRead } from './walkeeper.js';
+export type { OptimizeResult } from './walkeeper.js';
 export { openWalkeeper, Walkeeper } from './walkeeper.js';
 export type { WriteTransaction } from './writer.js';

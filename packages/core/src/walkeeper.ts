@@ -18,17 +18,12 @@ import { type ResolvedOptions, resolveOptions, type WalkeeperOptions } from './o
 import type { QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 import { resolvePlugins } from './plugin.js';
 import { applyPragmas, pragmaAssignments, readerPragmas } from './pragmas.js';
+import { createPreparedRead, type PreparedRead, type ReadGate } from './prepared-read.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
 import type { WorkerSetup } from './worker/protocol.js';
 import { WorkerReadPool } from './worker-read-pool.js';
 import { Writer, type WriteTransaction } from './writer.js';
-
-/** A synchronous read on the main-thread reader connection: the light, hot read path. */
-export interface PreparedRead<Row = SqliteRow> {
-  get(params?: SqliteParams): Row | undefined;
-  all(params?: SqliteParams): Row[];
-}
 
 export interface OptimizeResult {
   /** Statements `PRAGMA optimize` decided to run (ANALYZE of tables whose stats were stale). */
@@ -72,6 +67,11 @@ export class Walkeeper<Raw = unknown> {
   #ownsSyncReader = false;
   #checkpointer: Checkpointer | undefined;
   #queryHooks: { plugin: string; fn: (event: QueryEvent) => void }[] = [];
+  readonly #readGate: ReadGate = {
+    open: false,
+    hooked: false,
+    emit: (event) => this.#emitQuery(event),
+  };
   #sample: WalSample = { walBytes: 0, frames: 0, backfilledFrames: 0, sampledAt: 0 };
   #databaseBytes = 0;
   #sampleTimer: ReturnType<typeof setInterval> | undefined;
@@ -164,6 +164,8 @@ export class Walkeeper<Raw = unknown> {
       });
     }
     this.#state = 'open';
+    this.#readGate.open = true;
+    this.#readGate.hooked = this.#queryHooks.length > 0;
     this.sampleWal();
     this.#sampleTimer = setInterval(() => this.#sampleQuietly(), this.#options.sampleIntervalMs);
     this.#sampleTimer.unref?.();
@@ -300,46 +302,7 @@ export class Walkeeper<Raw = unknown> {
     }
     const statement = this.#syncReader.prepare<Row>(sql);
     if (!statement.returnsData) throw notAQueryError(sql);
-    const metrics = this.#metrics;
-    const latency = metrics.readLatency;
-    const guard = () => {
-      if (this.#state !== 'open' || this.#closing !== undefined) throw closedError();
-    };
-    const observe = (started: number, error: unknown) => {
-      const durationMs = performance.now() - started;
-      latency.record(durationMs);
-      metrics.reads++;
-      if (error !== undefined) metrics.readErrors++;
-      if (this.#queryHooks.length > 0) this.#emitQuery({ kind: 'read', sql, durationMs, error });
-    };
-    return Object.freeze({
-      get(params?: SqliteParams): Row | undefined {
-        guard();
-        const started = performance.now();
-        let row: Row | undefined;
-        try {
-          row = statement.get(params);
-        } catch (error) {
-          observe(started, error);
-          throw error;
-        }
-        observe(started, undefined);
-        return row;
-      },
-      all(params?: SqliteParams): Row[] {
-        guard();
-        const started = performance.now();
-        let rows: Row[];
-        try {
-          rows = statement.all(params);
-        } catch (error) {
-          observe(started, error);
-          throw error;
-        }
-        observe(started, undefined);
-        return rows;
-      },
-    });
+    return createPreparedRead(statement, sql, this.#metrics, this.#readGate);
   }
 
   /**
@@ -516,6 +479,7 @@ export class Walkeeper<Raw = unknown> {
    * writer closed. SQLite removes the -wal and -shm files when the last connection closes.
    */
   close(): Promise<void> {
+    this.#readGate.open = false;
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -543,6 +507,7 @@ export class Walkeeper<Raw = unknown> {
    * terminated, no plugin teardown or final checkpoint runs. Committed writes are safe.
    */
   destroy(): Promise<void> {
+    this.#readGate.open = false;
     this.#closing ??= this.#destroy();
     return this.#closing;
   }
