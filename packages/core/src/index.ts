@@ -11,6 +11,7 @@ export type {
   SqliteStatement,
 } from './driver.js';
 export { isBusyError, isSqliteError, SqliteError } from './driver.js';
+export { enableWal } from './enable-wal.js';
 export type { WalkeeperErrorCode, WalkeeperErrorOptions } from './errors.js';
 export { isWalkeeperError, WalkeeperError } from './errors.js';
 export type {
@@ -33,7 +34,13 @@ export type {
 } from './options.js';
 export type { PluginContext, QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
-export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
+export {
+  applyPragmas,
+  PRAGMA_TABLE,
+  PRESETS,
+  pragmaAssignments,
+  validatePragmas,
+} from './pragmas.js';
 export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
 export type { WalSample } from './wal-sample.js';

@@ -7,6 +7,7 @@ import {
 } from './checkpoint-result.js';
 import { Checkpointer } from './checkpointer.js';
 import { isBusyError, type SqliteConnection, type SqliteParams, type SqliteRow } from './driver.js';
+import { enableWal } from './enable-wal.js';
 import { WalkeeperError } from './errors.js';
 import { assessHealth, type HealthReport } from './health.js';
 import { closedError, InlineReadPool, notAQueryError } from './inline-read-pool.js';
@@ -107,17 +108,8 @@ export class Walkeeper<Raw = unknown> {
       writer = driver.open(path);
       // Pragmas first: auto_vacuum only takes on a database before it is switched to WAL.
       applyPragmas(writer, pragmas);
-      const mode = String(writer.pragma('journal_mode = WAL')[0]?.journal_mode ?? '');
-      if (mode !== 'wal') {
-        throw new WalkeeperError(
-          'E_CANT_OPEN',
-          `${path} could not be put in WAL mode (journal_mode is ${mode}).`,
-          {
-            details: { path, journalMode: mode },
-          },
-        );
-      }
-      this.#journalMode = mode;
+      enableWal(writer, path, pragmas.busyTimeout ?? 0);
+      this.#journalMode = 'wal';
       this.#sqliteVersion = String(writer.prepare('SELECT sqlite_version() AS v').get()?.v);
       this.#pageSize = Number(writer.pragma('page_size')[0]?.page_size ?? 4096);
       this.#useNoop = hasNoopCheckpoint(this.#sqliteVersion);
