@@ -9,7 +9,8 @@ export interface HealthReason {
     | 'CHECKPOINT_STALE'
     | 'JOURNAL_MODE_NOT_WAL'
     | 'SQLITE_WAL_RESET_BUG'
-    | 'READER_CRASHES';
+    | 'READER_CRASHES'
+    | 'CHECKPOINTS_HANDED_BACK';
   severity: Exclude<HealthStatus, 'ok'>;
   message: string;
 }
@@ -40,6 +41,8 @@ export interface HealthInput {
   journalMode: string;
   sqliteVersion: string;
   readerCrashes: number;
+  /** The scheduler stopped or its strategy kept failing: SQLite's autocheckpoint is back on. */
+  checkpointsHandedBack: boolean;
 }
 
 /** The first SQLite release with the fix for the WAL-reset database corruption bug. */
@@ -90,6 +93,13 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
       code: 'READER_CRASHES',
       severity: 'degraded',
       message: `${input.readerCrashes} reader worker(s) crashed and were replaced`,
+    });
+  }
+  if (input.checkpointsHandedBack) {
+    reasons.push({
+      code: 'CHECKPOINTS_HANDED_BACK',
+      severity: 'degraded',
+      message: "the checkpoint scheduler is not running; SQLite's autocheckpoint has taken over",
     });
   }
   const status: HealthStatus = reasons.some((r) => r.severity === 'critical')

@@ -24,6 +24,14 @@ export type {
 export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
 export type { HistogramSnapshot } from './histogram.js';
 export { Histogram } from './histogram.js';
+export {
+  checkBoolean,
+  checkEnum,
+  checkInteger,
+  checkKnownKeys,
+  checkPlainObject,
+  configError,
+} from './internal/validate.js';
 export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js';
 export type {
   CheckpointOptions,
@@ -43,6 +51,10 @@ export {
 } from './pragmas.js';
 export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
+export type { SchedulerStats } from './scheduler.js';
+export { CheckpointScheduler } from './scheduler.js';
+export type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
+export { composeStrategies, strongerDecision } from './strategy.js';
 export type { WalSample } from './wal-sample.js';
 export { readShmCounters } from './wal-sample.js';
 export type { OptimizeResult } from './walkeeper.js';

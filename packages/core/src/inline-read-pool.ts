@@ -187,6 +187,10 @@ export class InlineReadPool implements ReadPool {
     }
   }
 
+  inFlight(): number {
+    return this.#held.length;
+  }
+
   stats(): PoolStats {
     return {
       mode: 'inline',

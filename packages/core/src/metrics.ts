@@ -1,5 +1,6 @@
 import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
+import type { SchedulerStats } from './scheduler.js';
 import type { WalSample } from './wal-sample.js';
 
 export type CheckpointOutcome = 'complete' | 'busy' | 'error';
@@ -32,11 +33,14 @@ export interface WalkeeperStats {
     count: number;
     byMode: Record<CheckpointMode, Record<CheckpointOutcome, number>>;
     busyStreak: number;
+    resetBusyStreak: number;
     last: CheckpointResult | undefined;
     lastAt: number | undefined;
     lastCompleteAt: number | undefined;
     durationMs: HistogramSnapshot;
   };
+  /** The checkpoint scheduler, when a strategy plugin is registered. */
+  scheduler: SchedulerStats | undefined;
   database: { bytes: number; sqliteVersion: string; journalMode: string };
   plugins: { names: string[]; hookErrors: number };
   uptimeMs: number;
@@ -65,6 +69,9 @@ export class Metrics {
     TRUNCATE: outcomes(),
   };
   busyStreak = 0;
+  /** Consecutive busy resets (RESTART, TRUNCATE, FULL): a PASSIVE success does not clear it. */
+  resetBusyStreak = 0;
+  lastResetAt: number | undefined;
   lastCheckpoint: CheckpointResult | undefined;
   lastCheckpointAt: number | undefined;
   lastCompleteCheckpointAt: number | undefined;
@@ -79,6 +86,10 @@ export class Metrics {
     this.checkpointDuration.record(result.durationMs);
     this.lastCheckpoint = result;
     this.lastCheckpointAt = Date.now();
+    if (result.mode !== 'PASSIVE') {
+      this.lastResetAt = this.lastCheckpointAt;
+      this.resetBusyStreak = result.busy ? this.resetBusyStreak + 1 : 0;
+    }
     if (result.busy) this.busyStreak++;
     else {
       this.busyStreak = 0;
@@ -91,6 +102,10 @@ export class Metrics {
     this.checkpointByMode[mode].error++;
     this.busyStreak++;
     this.lastCheckpointAt = Date.now();
+    if (mode !== 'PASSIVE') {
+      this.lastResetAt = this.lastCheckpointAt;
+      this.resetBusyStreak++;
+    }
   }
 
   checkpointSnapshot(): WalkeeperStats['checkpoints'] {
@@ -102,6 +117,7 @@ export class Metrics {
       count: this.checkpoints,
       byMode,
       busyStreak: this.busyStreak,
+      resetBusyStreak: this.resetBusyStreak,
       last: this.lastCheckpoint,
       lastAt: this.lastCheckpointAt,
       lastCompleteAt: this.lastCompleteCheckpointAt,

@@ -30,6 +30,13 @@ export interface CheckpointOptions {
   maxStallMs?: number;
   /** Run PASSIVE checkpoints on a connection in a worker thread. Default true. */
   offThread?: boolean;
+  /** How often a checkpoint strategy is asked (it is asked after commits too). Default 100 ms. */
+  intervalMs?: number;
+  /**
+   * Writes going on with no scheduler tick for this long hand checkpoints back to SQLite's
+   * autocheckpoint until ticks resume. Default 5000 ms.
+   */
+  watchdogMs?: number;
 }
 
 export interface HealthOptions {
@@ -135,7 +142,12 @@ export function resolveOptions(value: unknown): ResolvedOptions {
 
   const checkpointIn =
     input.checkpoint === undefined ? {} : checkPlainObject('checkpoint', input.checkpoint);
-  checkKnownKeys('checkpoint', checkpointIn, ['maxStallMs', 'offThread']);
+  checkKnownKeys('checkpoint', checkpointIn, [
+    'maxStallMs',
+    'offThread',
+    'intervalMs',
+    'watchdogMs',
+  ]);
   const checkpoint = Object.freeze({
     maxStallMs:
       checkpointIn.maxStallMs === undefined
@@ -145,6 +157,14 @@ export function resolveOptions(value: unknown): ResolvedOptions {
       checkpointIn.offThread === undefined
         ? true
         : checkBoolean('checkpoint.offThread', checkpointIn.offThread),
+    intervalMs:
+      checkpointIn.intervalMs === undefined
+        ? 100
+        : checkInteger('checkpoint.intervalMs', checkpointIn.intervalMs, 5, 3_600_000),
+    watchdogMs:
+      checkpointIn.watchdogMs === undefined
+        ? 5000
+        : checkInteger('checkpoint.watchdogMs', checkpointIn.watchdogMs, 50, 3_600_000),
   });
 
   const healthIn = input.health === undefined ? {} : checkPlainObject('health', input.health);

@@ -1,6 +1,7 @@
 import type { CheckpointResult } from './checkpoint-result.js';
 import { WalkeeperError } from './errors.js';
 import { describeValue } from './internal/validate.js';
+import type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
 import type { Walkeeper } from './walkeeper.js';
 
 export interface QueryEvent {
@@ -15,6 +16,8 @@ export interface WalkeeperHooks {
   /** After every read and every write transaction. Costs nothing when no plugin sets it. */
   onQuery?(event: QueryEvent): void;
   onCheckpoint?(result: CheckpointResult): void;
+  /** The checkpoint strategy decided something, with the state it decided on. */
+  onCheckpointDecision?(decision: CheckpointDecision, state: WalState): void;
   /** Another plugin's hook threw; the query it ran beside was not affected. */
   onPluginError?(error: unknown, plugin: string, hook: string): void;
   /** Before the database closes, in reverse setup order. */
@@ -39,6 +42,8 @@ export interface WalkeeperPlugin {
   /** Runs in dependency order after the writer opens and before the read pool does. */
   setup?(context: PluginContext): void | Promise<void>;
   hooks?: WalkeeperHooks;
+  /** A checkpoint strategy: with one registered, walkeeper owns checkpoints (see strategy.ts). */
+  strategy?: CheckpointStrategy;
 }
 
 const ENFORCE_RANK = { pre: 0, normal: 1, post: 2 } as const;

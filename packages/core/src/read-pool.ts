@@ -24,4 +24,6 @@ export interface ReadPool {
   /** Stops at once: pending and running reads reject with E_CLOSED. */
   destroy(): Promise<void>;
   stats(): PoolStats;
+  /** Reads running or waiting: cheap, for the checkpoint scheduler. */
+  inFlight(): number;
 }

@@ -18,9 +18,11 @@ import { Metrics, type WalkeeperStats } from './metrics.js';
 import { type ResolvedOptions, resolveOptions, type WalkeeperOptions } from './options.js';
 import type { QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 import { resolvePlugins } from './plugin.js';
-import { applyPragmas, pragmaAssignments, readerPragmas } from './pragmas.js';
+import { applyPragmas, pragmaAssignment, pragmaAssignments, readerPragmas } from './pragmas.js';
 import { createPreparedRead, type PreparedRead, type ReadGate } from './prepared-read.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
+import { CheckpointScheduler } from './scheduler.js';
+import { composeStrategies } from './strategy.js';
 import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
 import type { WorkerSetup } from './worker/protocol.js';
 import { WorkerReadPool } from './worker-read-pool.js';
@@ -67,6 +69,7 @@ export class Walkeeper<Raw = unknown> {
   #syncReader: SqliteConnection | undefined;
   #ownsSyncReader = false;
   #checkpointer: Checkpointer | undefined;
+  #scheduler: CheckpointScheduler | undefined;
   #queryHooks: { plugin: string; fn: (event: QueryEvent) => void }[] = [];
   readonly #readGate: ReadGate = {
     open: false,
@@ -124,6 +127,7 @@ export class Walkeeper<Raw = unknown> {
       this.#metrics,
       {
         afterTransaction: (durationMs, error) => {
+          if (error === undefined) this.#scheduler?.noteCommit();
           if (this.#queryHooks.length > 0)
             this.#emitQuery({ kind: 'write', sql: undefined, durationMs, error });
         },
@@ -156,11 +160,70 @@ export class Walkeeper<Raw = unknown> {
       });
     }
     this.#state = 'open';
+    this.#startScheduler();
     this.#readGate.open = true;
     this.#readGate.hooked = this.#queryHooks.length > 0;
     this.sampleWal();
     this.#sampleTimer = setInterval(() => this.#sampleQuietly(), this.#options.sampleIntervalMs);
     this.#sampleTimer.unref?.();
+  }
+
+  #startScheduler(): void {
+    const strategies = this.#plugins.flatMap((plugin) =>
+      plugin.strategy ? [plugin.strategy] : [],
+    );
+    if (strategies.length === 0) return;
+    const { intervalMs, watchdogMs } = this.#options.checkpoint;
+    const metrics = this.#metrics;
+    const writer = this.#writer.connection;
+    this.#scheduler = new CheckpointScheduler(
+      composeStrategies(strategies),
+      {
+        sample: () => this.sampleWal(),
+        pageSize: this.#pageSize,
+        readsInFlight: () => this.#pool?.inFlight() ?? 0,
+        lastResult: () => metrics.lastCheckpoint,
+        lastResultAt: () => metrics.lastCheckpointAt,
+        lastCompleteAt: () => metrics.lastCompleteCheckpointAt,
+        busyStreak: () => metrics.busyStreak,
+        resetBusyStreak: () => metrics.resetBusyStreak,
+        lastResetAt: () => metrics.lastResetAt,
+        checkpoint: (decision) =>
+          this.checkpoint(
+            decision.mode,
+            decision.maxStallMs === undefined ? {} : { maxStallMs: decision.maxStallMs },
+          ),
+        setAutocheckpoint: (pages) => {
+          if (this.#state === 'open' && !this.#writer.inTransaction) {
+            writer.pragma(
+              pragmaAssignment(
+                'walAutocheckpoint',
+                checkInteger('walAutocheckpoint', pages, 0, 2 ** 31 - 1),
+              ),
+            );
+          }
+        },
+        report: (error, where) => this.#reportHookError(error, 'scheduler', where),
+        decided: (decision, state) => {
+          for (const plugin of this.#plugins) {
+            const hook = plugin.hooks?.onCheckpointDecision;
+            if (!hook) continue;
+            try {
+              hook.call(plugin.hooks, decision, state);
+            } catch (error) {
+              this.#reportHookError(error, plugin.name, 'onCheckpointDecision');
+            }
+          }
+        },
+      },
+      { intervalMs, watchdogMs, fallbackAutocheckpoint: 1000 },
+    );
+    this.#scheduler.start();
+  }
+
+  /** The checkpoint scheduler, when a strategy plugin is registered. */
+  get scheduler(): CheckpointScheduler | undefined {
+    return this.#scheduler;
   }
 
   #workerSetup(role: WorkerSetup['role']): WorkerSetup {
@@ -409,9 +472,10 @@ export class Walkeeper<Raw = unknown> {
         emptyPoolStats(this.#options.readers.mode, this.#options.readers.size),
       wal: {
         ...this.#sample,
-        capBytes: this.#options.health.walCapBytes,
+        capBytes: this.#walCapBytes(),
         pageSize: this.#pageSize,
       },
+      scheduler: this.#scheduler?.stats(),
       checkpoints: m.checkpointSnapshot(),
       database: {
         bytes: this.#databaseBytes,
@@ -433,15 +497,21 @@ export class Walkeeper<Raw = unknown> {
         walBytes: this.#sample.walBytes,
         frames: this.#sample.frames,
         backfilledFrames: this.#sample.backfilledFrames,
-        busyStreak: m.busyStreak,
+        busyStreak: Math.max(m.busyStreak, m.resetBusyStreak),
         lastCompleteCheckpointAt: m.lastCompleteCheckpointAt,
         openedAt: m.openedAt,
         journalMode: this.#journalMode,
         sqliteVersion: this.#sqliteVersion,
         readerCrashes: pool?.crashes ?? 0,
+        checkpointsHandedBack: this.#scheduler?.stats().watchdogEngaged ?? false,
       },
-      this.#options.health,
+      { ...this.#options.health, walCapBytes: this.#walCapBytes() },
     );
+  }
+
+  /** The strategy's cap where it promises one, else `health.walCapBytes`. */
+  #walCapBytes(): number {
+    return this.#scheduler?.strategy.capBytes ?? this.#options.health.walCapBytes;
   }
 
   /** `PRAGMA optimize` with an analysis limit, then an incremental vacuum where enabled. */
@@ -479,6 +549,7 @@ export class Walkeeper<Raw = unknown> {
   async #close(): Promise<void> {
     if (this.#state !== 'open') return;
     clearInterval(this.#sampleTimer);
+    this.#scheduler?.dispose();
     await this.#exclusive.catch(() => undefined);
     for (const plugin of [...this.#plugins].reverse()) await this.#callHook(plugin, 'onClose');
     this.#state = 'closing';
@@ -508,6 +579,7 @@ export class Walkeeper<Raw = unknown> {
     if (this.#state !== 'open') return;
     this.#state = 'closing';
     clearInterval(this.#sampleTimer);
+    this.#scheduler?.dispose();
     await this.#pool?.destroy();
     await this.#checkpointer?.close();
     if (this.#ownsSyncReader) this.#syncReader?.close();

@@ -480,6 +480,13 @@ export class WorkerReadPool implements ReadPool {
     this.#notifyDrained();
   }
 
+  inFlight(): number {
+    let running = 0;
+    for (const slot of this.#slots)
+      for (const batch of slot?.batches ?? []) running += batch.length;
+    return this.#queue.length + running;
+  }
+
   stats(): PoolStats {
     let idle = 0;
     let used = 0;

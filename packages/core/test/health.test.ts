@@ -13,6 +13,7 @@ const healthy: HealthInput = {
   journalMode: 'wal',
   sqliteVersion: '3.53.0',
   readerCrashes: 0,
+  checkpointsHandedBack: false,
 };
 
 describe('assessHealth', () => {
@@ -33,6 +34,7 @@ describe('assessHealth', () => {
     [{ journalMode: 'delete' }, 'JOURNAL_MODE_NOT_WAL', 'critical'],
     [{ sqliteVersion: '3.51.2' }, 'SQLITE_WAL_RESET_BUG', 'degraded'],
     [{ readerCrashes: 1 }, 'READER_CRASHES', 'degraded'],
+    [{ checkpointsHandedBack: true }, 'CHECKPOINTS_HANDED_BACK', 'degraded'],
   ] as const)('%o gives %s (%s)', (change, code, severity) => {
     const report = assessHealth({ ...healthy, ...change }, thresholds);
     expect(report.status).toBe(severity);

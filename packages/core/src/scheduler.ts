@@ -1,0 +1,236 @@
+import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+import type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
+import type { WalSample } from './wal-sample.js';
+
+/** What the scheduler needs from the manager; an interface so tests can drive it directly. */
+export interface SchedulerHost {
+  sample(): WalSample;
+  pageSize: number;
+  readsInFlight(): number;
+  lastResult(): CheckpointResult | undefined;
+  lastResultAt(): number | undefined;
+  lastCompleteAt(): number | undefined;
+  busyStreak(): number;
+  resetBusyStreak(): number;
+  lastResetAt(): number | undefined;
+  checkpoint(decision: CheckpointDecision): Promise<CheckpointResult>;
+  /** Turns SQLite's own autocheckpoint on (pages) or off (0) on the writer. */
+  setAutocheckpoint(pages: number): void;
+  report(error: unknown, where: string): void;
+  decided(decision: CheckpointDecision, state: WalState): void;
+}
+
+export interface SchedulerOptions {
+  /** How often the strategy is asked when nothing happens. */
+  intervalMs: number;
+  /** No tick for this long while writes go on: the watchdog hands checkpoints back to SQLite. */
+  watchdogMs: number;
+  /** Pages for SQLite's autocheckpoint while the watchdog has it on. */
+  fallbackAutocheckpoint: number;
+}
+
+export interface SchedulerStats {
+  running: boolean;
+  strategy: string;
+  ticks: number;
+  decisions: Record<CheckpointMode, number>;
+  lastDecision: (CheckpointDecision & { at: number }) | undefined;
+  strategyErrors: number;
+  /** SQLite's autocheckpoint is on because the scheduler stopped or its strategy kept failing. */
+  watchdogEngaged: boolean;
+  watchdogEngagements: number;
+}
+
+/** Consecutive strategy failures after which the watchdog takes over. */
+const MAX_STRATEGY_FAILURES = 3;
+/** Commits ask the strategy too, but no more often than this. */
+const COMMIT_CHECK_SPACING_MS = 5;
+
+/**
+ * Asks the strategy on a timer and after commits, runs one checkpoint at a time, and keeps
+ * SQLite's autocheckpoint off while it owns checkpoints. The watchdog (checked on every commit,
+ * which still runs when timers do not) turns autocheckpoint back on when ticks stop.
+ */
+export class CheckpointScheduler {
+  readonly #strategy: CheckpointStrategy;
+  readonly #host: SchedulerHost;
+  readonly #options: SchedulerOptions;
+  readonly #owns: boolean;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running = false;
+  #inFlight = false;
+  #commitCheckQueued = false;
+  #lastTickAt = 0;
+  #lastWriteAt: number | undefined;
+  #commitsSinceTick = 0;
+  #writeRate = 0;
+  #consecutiveFailures = 0;
+  #stats: SchedulerStats;
+
+  constructor(strategy: CheckpointStrategy, host: SchedulerHost, options: SchedulerOptions) {
+    this.#strategy = strategy;
+    this.#host = host;
+    this.#options = options;
+    this.#owns = strategy.ownsCheckpoints !== false;
+    this.#stats = {
+      running: false,
+      strategy: strategy.name,
+      ticks: 0,
+      decisions: { PASSIVE: 0, FULL: 0, RESTART: 0, TRUNCATE: 0 },
+      lastDecision: undefined,
+      strategyErrors: 0,
+      watchdogEngaged: false,
+      watchdogEngagements: 0,
+    };
+  }
+
+  get strategy(): CheckpointStrategy {
+    return this.#strategy;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stats.running = true;
+    this.#lastTickAt = performance.now();
+    if (this.#owns) this.#host.setAutocheckpoint(0);
+    this.#stats.watchdogEngaged = false;
+    this.#consecutiveFailures = 0;
+    this.#timer = setInterval(() => void this.tick(), this.#options.intervalMs);
+    this.#timer.unref?.();
+  }
+
+  /** Stops asking the strategy. While walkeeper owns checkpoints, SQLite's autocheckpoint returns. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#stats.running = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#owns) this.#engageWatchdog();
+  }
+
+  /** Stops the timer without handing checkpoints back (the manager is closing). */
+  dispose(): void {
+    this.#running = false;
+    this.#stats.running = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Called after each committed write transaction: cheap, and never checkpoints inline. */
+  noteCommit(): void {
+    const now = performance.now();
+    this.#lastWriteAt = now;
+    this.#commitsSinceTick++;
+    if (!this.#owns || this.#stats.watchdogEngaged) return;
+    if (now - this.#lastTickAt > this.#options.watchdogMs) {
+      this.#engageWatchdog();
+      return;
+    }
+    if (
+      this.#running &&
+      !this.#commitCheckQueued &&
+      now - this.#lastTickAt >= COMMIT_CHECK_SPACING_MS
+    ) {
+      this.#commitCheckQueued = true;
+      setImmediate(() => {
+        this.#commitCheckQueued = false;
+        void this.tick();
+      });
+    }
+  }
+
+  #engageWatchdog(): void {
+    if (this.#stats.watchdogEngaged) return;
+    this.#stats.watchdogEngaged = true;
+    this.#stats.watchdogEngagements++;
+    this.#host.setAutocheckpoint(this.#options.fallbackAutocheckpoint);
+  }
+
+  #disengageWatchdog(): void {
+    if (!this.#stats.watchdogEngaged) return;
+    this.#stats.watchdogEngaged = false;
+    this.#host.setAutocheckpoint(0);
+  }
+
+  /** Asks the strategy once and runs what it decides. Resolves when that checkpoint is done. */
+  async tick(): Promise<void> {
+    if (!this.#running || this.#inFlight) return;
+    const now = performance.now();
+    const elapsed = now - this.#lastTickAt;
+    if (elapsed > 0) {
+      // Smooth the commit rate over about a second.
+      const instant = (this.#commitsSinceTick * 1000) / elapsed;
+      const weight = Math.min(1, elapsed / 1000);
+      this.#writeRate = this.#writeRate * (1 - weight) + instant * weight;
+    }
+    this.#commitsSinceTick = 0;
+    this.#lastTickAt = now;
+    this.#stats.ticks++;
+
+    let decision: CheckpointDecision | undefined;
+    let state: WalState;
+    try {
+      state = this.#state(now);
+      decision = this.#strategy.decide(state);
+    } catch (error) {
+      this.#stats.strategyErrors++;
+      this.#consecutiveFailures++;
+      this.#host.report(error, `strategy ${this.#strategy.name}`);
+      if (this.#owns && this.#consecutiveFailures >= MAX_STRATEGY_FAILURES) this.#engageWatchdog();
+      return;
+    }
+    this.#consecutiveFailures = 0;
+    if (this.#owns) this.#disengageWatchdog();
+    if (decision === undefined) return;
+    this.#stats.decisions[decision.mode]++;
+    this.#stats.lastDecision = { ...decision, at: Date.now() };
+    this.#host.decided(decision, state);
+    this.#inFlight = true;
+    try {
+      await this.#host.checkpoint(decision);
+    } catch (error) {
+      this.#host.report(error, `checkpoint ${decision.mode}`);
+    } finally {
+      this.#inFlight = false;
+    }
+    // A PASSIVE often prepares a reset: ask again now rather than at the next timer or commit.
+    if (decision.mode === 'PASSIVE' && this.#running) setImmediate(() => void this.tick());
+  }
+
+  #state(now: number): WalState {
+    const host = this.#host;
+    const sample = host.sample();
+    const wallNow = Date.now();
+    const lastAt = host.lastResultAt();
+    const completeAt = host.lastCompleteAt();
+    const resetAt = host.lastResetAt();
+    return {
+      now,
+      walBytes: sample.walBytes,
+      logBytes: sample.frames === 0 ? 0 : sample.frames * (host.pageSize + 24) + 32,
+      frames: sample.frames,
+      backfilledFrames: sample.backfilledFrames,
+      pageSize: host.pageSize,
+      lastResult: host.lastResult(),
+      lastResultAgeMs: lastAt === undefined ? Number.POSITIVE_INFINITY : wallNow - lastAt,
+      lastCompleteAgeMs: completeAt === undefined ? Number.POSITIVE_INFINITY : wallNow - completeAt,
+      busyStreak: host.busyStreak(),
+      resetBusyStreak: host.resetBusyStreak(),
+      lastResetAgeMs: resetAt === undefined ? Number.POSITIVE_INFINITY : wallNow - resetAt,
+      msSinceLastWrite:
+        this.#lastWriteAt === undefined ? Number.POSITIVE_INFINITY : now - this.#lastWriteAt,
+      writeRate: this.#writeRate,
+      readsInFlight: host.readsInFlight(),
+    };
+  }
+
+  stats(): SchedulerStats {
+    return { ...this.#stats, decisions: { ...this.#stats.decisions } };
+  }
+}

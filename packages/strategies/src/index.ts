@@ -1,0 +1,16 @@
+export type { ConversationWorkloadOptions } from './conversation-workload.js';
+export { conversationWorkload, conversationWorkloadStrategy } from './conversation-workload.js';
+export { compose, defineStrategy } from './define-strategy.js';
+export type { ExternalOptions } from './external.js';
+export { external, externalStrategy } from './external.js';
+export type { HighConcurrencyOptions } from './high-concurrency.js';
+export { highConcurrency, highConcurrencyStrategy } from './high-concurrency.js';
+export type { StrategyPlugin } from './internal/strategy-plugin.js';
+export type { LowLatencyOptions } from './low-latency.js';
+export { lowLatency, lowLatencyStrategy } from './low-latency.js';
+export type { MaintenanceOptions, MaintenancePlugin } from './maintenance.js';
+export { maintenance } from './maintenance.js';
+export type { SizeCappedOptions } from './size-capped.js';
+export { sizeCapped, sizeCappedStrategy } from './size-capped.js';
+export type { TieredOptions } from './tiered.js';
+export { tiered, tieredStrategy } from './tiered.js';

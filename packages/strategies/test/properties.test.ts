@@ -1,0 +1,126 @@
+import type { CheckpointStrategy, WalState } from '@walkeeper/core';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  conversationWorkloadStrategy,
+  externalStrategy,
+  highConcurrencyStrategy,
+  lowLatencyStrategy,
+  sizeCappedStrategy,
+  tieredStrategy,
+} from '../src/index.js';
+
+const MiB = 2 ** 20;
+const age = fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 0, max: 3_600_000 }));
+
+/** Any WAL state SQLite and the scheduler can report. */
+const walState: fc.Arbitrary<WalState> = fc
+  .record({
+    frames: fc.integer({ min: 0, max: 200_000 }),
+    backfilledShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    extraFileBytes: fc.integer({ min: 0, max: 512 * MiB }),
+    pageSize: fc.constantFrom(1024, 4096, 8192, 65536),
+    lastResultAgeMs: age,
+    lastCompleteAgeMs: age,
+    lastResetAgeMs: age,
+    busyStreak: fc.integer({ min: 0, max: 50 }),
+    resetBusyStreak: fc.integer({ min: 0, max: 50 }),
+    msSinceLastWrite: age,
+    writeRate: fc.double({ min: 0, max: 1e5, noNaN: true }),
+    readsInFlight: fc.integer({ min: 0, max: 10_000 }),
+  })
+  .map((r) => {
+    const logBytes = r.frames === 0 ? 0 : 32 + r.frames * (r.pageSize + 24);
+    return {
+      now: 1_000_000,
+      walBytes: logBytes + r.extraFileBytes,
+      logBytes,
+      frames: r.frames,
+      backfilledFrames: Math.floor(r.frames * r.backfilledShare),
+      pageSize: r.pageSize,
+      lastResult: undefined,
+      lastResultAgeMs: r.lastResultAgeMs,
+      lastCompleteAgeMs: r.lastCompleteAgeMs,
+      busyStreak: r.busyStreak,
+      resetBusyStreak: r.resetBusyStreak,
+      lastResetAgeMs: r.lastResetAgeMs,
+      msSinceLastWrite: r.msSinceLastWrite,
+      writeRate: r.writeRate,
+      readsInFlight: r.readsInFlight,
+    };
+  });
+
+const strategies: CheckpointStrategy[] = [
+  tieredStrategy(),
+  sizeCappedStrategy({ maxWalBytes: 16 * MiB }),
+  conversationWorkloadStrategy(),
+  lowLatencyStrategy(),
+  highConcurrencyStrategy(),
+  externalStrategy(),
+];
+
+describe('every strategy, for any state', () => {
+  test.each(strategies.map((s) => [s.name, s] as const))(
+    '%s decides a valid mode with a reason, deterministically',
+    (_, strategy) => {
+      fc.assert(
+        fc.property(walState, (state) => {
+          const decision = strategy.decide(state);
+          expect(strategy.decide(state)).toEqual(decision);
+          if (decision === undefined) return;
+          expect(['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE']).toContain(decision.mode);
+          expect(decision.reason.length).toBeGreaterThan(0);
+          if (decision.maxStallMs !== undefined)
+            expect(decision.maxStallMs).toBeGreaterThanOrEqual(0);
+        }),
+      );
+    },
+  );
+
+  test.each(strategies.map((s) => [s.name, s] as const))(
+    '%s never resets during its busy backoff unless in an emergency',
+    (_, strategy) => {
+      fc.assert(
+        fc.property(walState, (state) => {
+          const backingOff = { ...state, resetBusyStreak: 3, lastResetAgeMs: 10 };
+          const decision = strategy.decide(backingOff);
+          if (decision && decision.mode !== 'PASSIVE')
+            expect(decision.reason).toMatch(/^emergency/);
+        }),
+      );
+    },
+  );
+
+  test('lowLatency only ever asks for PASSIVE; external never asks', () => {
+    fc.assert(
+      fc.property(walState, (state) => {
+        expect(lowLatencyStrategy().decide(state)?.mode ?? 'PASSIVE').toBe('PASSIVE');
+        expect(externalStrategy().decide(state)).toBeUndefined();
+      }),
+    );
+  });
+
+  test('sizeCapped resets only at half its cap or with the file over it, backfilled unless past three quarters', () => {
+    const cap = 16 * MiB;
+    const strategy = sizeCappedStrategy({ maxWalBytes: cap });
+    fc.assert(
+      fc.property(walState, (state) => {
+        const decision = strategy.decide(state);
+        if (decision?.mode !== 'TRUNCATE') return;
+        expect(state.logBytes >= cap / 2 || state.walBytes >= cap).toBe(true);
+        const backfilled =
+          state.frames - state.backfilledFrames <= Math.max(64, Math.floor(state.frames / 10));
+        expect(backfilled || state.logBytes >= (cap * 3) / 4).toBe(true);
+      }),
+    );
+  });
+
+  test('a clean, empty WAL needs nothing from any strategy', () => {
+    fc.assert(
+      fc.property(walState, (state) => {
+        const empty = { ...state, frames: 0, backfilledFrames: 0, logBytes: 0, walBytes: 0 };
+        for (const strategy of strategies) expect(strategy.decide(empty)).toBeUndefined();
+      }),
+    );
+  });
+});
