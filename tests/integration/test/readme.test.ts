@@ -23,6 +23,6 @@ test('the README example runs as written and prints what its comments say', asyn
     spy.mockRestore();
     (await import('node:fs')).rmSync(file);
   }
-  expect(logged).toEqual([['hello'], [1, 2, 'ok']]);
+  expect(logged).toEqual([['hello'], [1, { n: 1 }, { top: 1 }, 'ok']]);
   expect(readFileSync(join(dir, 'app.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
 });
