@@ -21,6 +21,11 @@ export interface SqliteStatement<Row = SqliteRow> {
   get(params?: SqliteParams): Row | undefined;
   all(params?: SqliteParams): Row[];
   iterate(params?: SqliteParams): IterableIterator<Row>;
+  /**
+   * Releases the statement now. Optional: drivers whose statements are freed by the garbage
+   * collector leave it out. Core calls it when a statement leaves a cache.
+   */
+  finalize?(): void;
 }
 
 export interface SqliteConnection<Raw = unknown> {

@@ -29,7 +29,11 @@ export class StatementCache {
     this.#misses++;
     const statement = this.#connection.prepare(sql);
     if (this.#capacity > 0) {
-      if (map.size >= this.#capacity) map.delete(map.keys().next().value as string);
+      if (map.size >= this.#capacity) {
+        const oldest = map.keys().next().value as string;
+        map.get(oldest)?.finalize?.();
+        map.delete(oldest);
+      }
       map.set(sql, statement);
     }
     return statement;
@@ -49,6 +53,7 @@ export class StatementCache {
   }
 
   clear(): void {
+    for (const statement of this.#map.values()) statement.finalize?.();
     this.#map.clear();
   }
 }

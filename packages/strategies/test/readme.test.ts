@@ -8,9 +8,22 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 /** Runs one README block as a module beside this test (so its imports resolve) in a temp cwd. */
-async function runBlock(code: string, exportName: string): Promise<{ logged: unknown[][]; value: unknown }> {
+async function runBlock(
+  code: string,
+  exportName: string,
+): Promise<{ logged: unknown[][]; value: unknown }> {
   const file = new URL(`./.readme-block-${process.pid}-${exportName}.ts`, import.meta.url);
-  writeFileSync(file, `${code}\nexport { ${exportName} };\n`);
+  // Under Bun the same example runs with the bun:sqlite driver.
+  const source =
+    process.versions.bun === undefined
+      ? code
+      : code
+          .replace(
+            "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
+            "import { bunSqlite } from '@walkeeper/driver-bun';",
+          )
+          .replace('driver: betterSqlite3()', 'driver: bunSqlite()');
+  writeFileSync(file, `${source}\nexport { ${exportName} };\n`);
   const logged: unknown[][] = [];
   const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
   const cwd = process.cwd();

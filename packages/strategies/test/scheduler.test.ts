@@ -1,9 +1,19 @@
 import { statSync } from 'node:fs';
-import { openWalkeeper, type Walkeeper, type WalkeeperOptions } from '@walkeeper/core';
+import {
+  openWalkeeper,
+  type SqliteDriverModule,
+  type Walkeeper,
+  type WalkeeperOptions,
+} from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
-import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineStrategy, external, maintenance, sizeCapped } from '../src/index.js';
+
+// One suite for both runtimes: better-sqlite3 under Node, bun:sqlite under Bun.
+const { createDriver } = (await import(
+  process.versions.bun === undefined ? '@walkeeper/driver-better-sqlite3' : '@walkeeper/driver-bun'
+)) as SqliteDriverModule;
+const runtimeDriver = () => createDriver({});
 
 const MiB = 2 ** 20;
 const opened: Walkeeper[] = [];
@@ -11,7 +21,7 @@ const opened: Walkeeper[] = [];
 async function open(options: Partial<WalkeeperOptions> = {}): Promise<Walkeeper> {
   const wk = await openWalkeeper({
     path: tempDatabasePath('walkeeper-strategies-'),
-    driver: betterSqlite3(),
+    driver: runtimeDriver(),
     ...options,
   });
   wk.write((tx) => tx.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'));
@@ -23,10 +33,14 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((wk) => wk.close()));
 });
 
-const autocheckpoint = (wk: Walkeeper) =>
-  (wk.raw as { pragma(s: string, o: { simple: true }): number }).pragma('wal_autocheckpoint', {
-    simple: true,
-  });
+function autocheckpoint(wk: Walkeeper): unknown {
+  const raw = wk.raw as {
+    pragma?: (source: string, options: { simple: true }) => unknown;
+    query?: (sql: string) => { get(): Record<string, unknown> | null };
+  };
+  if (raw.pragma) return raw.pragma('wal_autocheckpoint', { simple: true });
+  return Object.values(raw.query!('PRAGMA wal_autocheckpoint').get() ?? {})[0];
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -189,7 +203,7 @@ describe('maintenance', () => {
     const plugin = maintenance({ optimizeEveryMs: 50 });
     const wk = await openWalkeeper({
       path: tempDatabasePath(),
-      driver: betterSqlite3(),
+      driver: runtimeDriver(),
       plugins: [plugin],
     });
     wk.write((tx) => tx.exec('CREATE TABLE t (x); CREATE INDEX t_x ON t (x)'));

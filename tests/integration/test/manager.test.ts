@@ -1,20 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { openWalkeeper } from '@walkeeper/core';
-import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { caught, driver, newPath, open } from './support.js';
+import { caught, connect, driver, newPath, open, writerPragma } from './support.js';
 
 describe('openWalkeeper', () => {
   test('puts the database in WAL mode with the default preset', async () => {
     const wk = await open();
-    const probe = new Database(wk.path, { readonly: true });
-    expect(probe.pragma('journal_mode', { simple: true })).toBe('wal');
+    const probe = connect(wk.path, { readonly: true });
+    expect(probe.pragma('journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     probe.close();
-    const raw = wk.raw as Database.Database;
-    expect(raw.pragma('synchronous', { simple: true })).toBe(1);
-    expect(raw.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(raw.pragma('journal_size_limit', { simple: true })).toBe(64 * 2 ** 20);
-    expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(writerPragma(wk, 'synchronous')).toBe(1);
+    expect(writerPragma(wk, 'busy_timeout')).toBe(5000);
+    expect(writerPragma(wk, 'journal_size_limit')).toBe(64 * 2 ** 20);
+    expect(writerPragma(wk, 'foreign_keys')).toBe(1);
     expect(wk.options.preset).toBe('default');
     expect(Object.isFrozen(wk.options)).toBe(true);
     await wk.close();
@@ -22,9 +20,8 @@ describe('openWalkeeper', () => {
 
   test('the durable preset sets synchronous FULL, and pragmas override presets', async () => {
     const wk = await open({ preset: 'durable', pragmas: { busyTimeout: 250 } });
-    const raw = wk.raw as Database.Database;
-    expect(raw.pragma('synchronous', { simple: true })).toBe(2);
-    expect(raw.pragma('busy_timeout', { simple: true })).toBe(250);
+    expect(writerPragma(wk, 'synchronous')).toBe(2);
+    expect(writerPragma(wk, 'busy_timeout')).toBe(250);
     await wk.close();
   });
 
@@ -104,7 +101,8 @@ describe('write()', () => {
 
   test('BEGIN IMMEDIATE gives up with E_BUSY after its retries while another connection holds the lock', async () => {
     const wk = await open({ pragmas: { busyTimeout: 10 }, writeRetries: 2 });
-    const other = new Database(wk.path);
+    const other = connect(wk.path);
+    other.pragma('busy_timeout = 0');
     other.exec('BEGIN IMMEDIATE');
     const error = await caught(() =>
       wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['x'])),
@@ -211,7 +209,7 @@ describe('checkpoint()', () => {
   test('a reader outside walkeeper makes TRUNCATE report busy within maxStallMs, never success', async () => {
     const wk = await open({ pragmas: { walAutocheckpoint: 0 }, health: { busyStreak: 2 } });
     wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['x']));
-    const outsider = new Database(wk.path, { readonly: true });
+    const outsider = connect(wk.path, { readonly: true });
     outsider.exec('BEGIN');
     outsider.prepare('SELECT count(*) FROM notes').get();
     wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['y']));
@@ -333,7 +331,7 @@ describe('close()', () => {
     ]) {
       expect((await caught(call)).code).toBe('E_CLOSED');
     }
-    const reopened = new Database(wk.path, { readonly: true });
+    const reopened = connect(wk.path, { readonly: true });
     expect(reopened.prepare('SELECT body FROM notes').all()).toEqual([{ body: 'kept' }]);
     reopened.close();
   });

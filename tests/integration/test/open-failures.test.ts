@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { openWalkeeper, type WalkeeperOptions } from '@walkeeper/core';
 import { describe, expect, test } from 'vitest';
-import { caught, driver, filesBeside, newPath } from './support.js';
+import { caught, driver, driverModule, evalArgs, filesBeside, newPath } from './support.js';
 
 /**
  * Every option a user can get wrong: the code is E_CONFIG, the message names the option and
@@ -182,12 +182,12 @@ describe('bad files', () => {
     // Root ignores permissions, so the open runs in a child process as "nobody" when we are root.
     const script = `
       import { openWalkeeper } from '@walkeeper/core';
-      import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
-      openWalkeeper({ path: ${JSON.stringify(path)}, driver: betterSqlite3() })
+      import { createDriver } from '${driverModule}';
+      openWalkeeper({ path: ${JSON.stringify(path)}, driver: createDriver({}) })
         .then(() => console.log('OPENED'), (e) => console.log(e.code));
     `;
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    const child = spawnSync(process.execPath, evalArgs(script), {
       cwd: new URL('..', import.meta.url).pathname,
       encoding: 'utf8',
       ...asNobody,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { openWalkeeper, type SqliteDriver, type Walkeeper } from '@walkeeper/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createDriver as createFaultyDriver } from './fixtures/faulty-driver.mjs';
-import { caught, newPath, open } from './support.js';
+import { caught, driverModule, evalArgs, newPath, open } from './support.js';
 
 // A read that takes tens of milliseconds: a recursive count to `?`.
 const SLOW =
@@ -211,14 +211,14 @@ describe('the checkpoint barrier', () => {
     wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['before']));
     const holder = spawn(
       process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import Database from 'better-sqlite3';
-         const db = new Database(${JSON.stringify(wk.path)}, { readonly: true });
+      evalArgs(
+        `import { createDriver } from '${driverModule}';
+         const db = createDriver({}).open(${JSON.stringify(wk.path)}, { readonly: true });
          db.exec('BEGIN'); db.prepare('SELECT count(*) FROM notes').get();
-         console.log('holding'); setTimeout(() => {}, 60_000);`,
-      ],
+         console.log('holding');
+         // The timer keeps a reference: a collected connection would let go of its snapshot.
+         setInterval(() => db.inTransaction, 1000);`,
+      ),
       { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

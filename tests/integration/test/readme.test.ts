@@ -11,7 +11,17 @@ test('the README example runs as written and prints what its comments say', asyn
   const dir = mkdtempSync(join(tmpdir(), 'walkeeper-readme-'));
   // The example module sits beside this test so that its imports resolve from this package.
   const file = new URL(`./.readme-example-${process.pid}.ts`, import.meta.url);
-  writeFileSync(file, example!);
+  // Under Bun the same example runs with the bun:sqlite driver.
+  const code =
+    process.versions.bun === undefined
+      ? example!
+      : example!
+          .replace(
+            "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
+            "import { bunSqlite } from '@walkeeper/driver-bun';",
+          )
+          .replace('driver: betterSqlite3()', 'driver: bunSqlite()');
+  writeFileSync(file, code);
   const logged: unknown[][] = [];
   const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
   const cwd = process.cwd();

@@ -1,11 +1,21 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openWalkeeper, type Walkeeper, type WalkeeperOptions } from '@walkeeper/core';
+import {
+  openWalkeeper,
+  type SqliteConnection,
+  type SqliteDriverModule,
+  type SqliteOpenOptions,
+  type Walkeeper,
+  type WalkeeperOptions,
+} from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
-import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 
-/** The driver under test. The Bun run swaps in bunSqlite() here; the tests stay the same. */
-export const driver = betterSqlite3();
+/** The suite runs under Node with better-sqlite3 and under Bun with bun:sqlite: same tests. */
+export const runtime = process.versions.bun === undefined ? 'node' : 'bun';
+export const driverModule =
+  runtime === 'bun' ? '@walkeeper/driver-bun' : '@walkeeper/driver-better-sqlite3';
+const { createDriver } = (await import(driverModule)) as SqliteDriverModule;
+export const driver = createDriver({});
 
 export function newPath(): string {
   return tempDatabasePath('walkeeper-it-');
@@ -20,6 +30,26 @@ export async function open(
     tx.exec('CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'),
   );
   return wk;
+}
+
+/** A plain connection beside walkeeper, as another part of an application would open one. */
+export function connect(path: string, options?: SqliteOpenOptions): SqliteConnection {
+  return driver.open(path, options);
+}
+
+/** A pragma's value on walkeeper's writer connection, through the native handle. */
+export function writerPragma(wk: Walkeeper, name: string): unknown {
+  const raw = wk.raw as {
+    pragma?: (source: string, options: { simple: true }) => unknown;
+    query?: (sql: string) => { get(): Record<string, unknown> | null };
+  };
+  if (raw.pragma) return raw.pragma(name, { simple: true });
+  return Object.values(raw.query!(`PRAGMA ${name}`).get() ?? {})[0];
+}
+
+/** Arguments that make this runtime evaluate `code` as an ES module. */
+export function evalArgs(code: string): string[] {
+  return runtime === 'bun' ? ['-e', code] : ['--input-type=module', '-e', code];
 }
 
 /** Files in the database's directory: what a failed open must not have created. */

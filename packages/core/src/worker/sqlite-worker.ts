@@ -53,7 +53,11 @@ async function main(): Promise<void> {
     { sql: string; statement: SqliteStatement | SerializedError }
   >();
   const runBatch = (batch: ReadBatch) => {
-    for (const id of batch.drop) statements.delete(id);
+    for (const id of batch.drop) {
+      const entry = statements.get(id);
+      if (entry && 'finalize' in entry.statement) entry.statement.finalize?.();
+      statements.delete(id);
+    }
     const { defs, tasks } = batch;
     for (let i = 0; i < defs.length; i += 2) {
       const sql = defs[i + 1] as string;

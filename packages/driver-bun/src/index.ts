@@ -1,0 +1,2 @@
+export type { BunSqliteOptions } from './driver.js';
+export { bunSqlite, createDriver } from './driver.js';
