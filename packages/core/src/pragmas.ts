@@ -64,28 +64,22 @@ export const PRAGMA_TABLE: Readonly<Record<PragmaName, PragmaSpec>> = Object.fre
 
 const PRAGMA_NAMES = Object.keys(PRAGMA_TABLE) as PragmaName[];
 
+const DEFAULT_PRESET: Readonly<PragmaOptions> = Object.freeze({
+  synchronous: 'NORMAL',
+  busyTimeout: 5000,
+  journalSizeLimit: 64 * 2 ** 20,
+  foreignKeys: true,
+  // 64 MiB of page cache and 256 MiB of mmap: reads hit memory, not syscalls.
+  cacheSize: -64 * 1024,
+  mmapSize: 256 * 2 ** 20,
+  tempStore: 'MEMORY',
+  analysisLimit: 400,
+});
+
+/** `durable` differs from `default` only in syncing the WAL on every commit. */
 export const PRESETS: Readonly<Record<Preset, Readonly<PragmaOptions>>> = Object.freeze({
-  default: Object.freeze({
-    synchronous: 'NORMAL',
-    busyTimeout: 5000,
-    journalSizeLimit: 64 * 2 ** 20,
-    foreignKeys: true,
-    // 64 MiB of page cache and 256 MiB of mmap: reads hit memory, not syscalls.
-    cacheSize: -64 * 1024,
-    mmapSize: 256 * 2 ** 20,
-    tempStore: 'MEMORY',
-    analysisLimit: 400,
-  }),
-  durable: Object.freeze({
-    synchronous: 'FULL',
-    busyTimeout: 5000,
-    journalSizeLimit: 64 * 2 ** 20,
-    foreignKeys: true,
-    cacheSize: -64 * 1024,
-    mmapSize: 256 * 2 ** 20,
-    tempStore: 'MEMORY',
-    analysisLimit: 400,
-  }),
+  default: DEFAULT_PRESET,
+  durable: Object.freeze({ ...DEFAULT_PRESET, synchronous: 'FULL' }),
 });
 
 /** Validates user pragmas and returns a frozen copy; throws `E_CONFIG` naming the bad one. */

@@ -30,58 +30,37 @@ export function createPreparedRead<Row>(
   metrics: Metrics,
   gate: ReadGate,
 ): PreparedRead<Row> {
-  let tick = 0;
-  const observe = (started: number, error: unknown) => {
-    const durationMs = performance.now() - started;
-    metrics.readLatency.record(durationMs);
-    if (gate.hooked) gate.emit({ kind: 'read', sql, durationMs, error });
+  /** Wraps one statement method with the gate, the counter and the sampled timing. */
+  const observed = <T>(call: (params?: SqliteParams) => T) => {
+    let tick = 0;
+    return (params?: SqliteParams): T => {
+      if (!gate.open) throw closedError();
+      metrics.reads++;
+      if ((++tick & SAMPLE_MASK) !== 0 && !gate.hooked) {
+        try {
+          return call(params);
+        } catch (error) {
+          metrics.readErrors++;
+          throw error;
+        }
+      }
+      const started = performance.now();
+      let error: unknown;
+      try {
+        return call(params);
+      } catch (thrown) {
+        error = thrown;
+        metrics.readErrors++;
+        throw thrown;
+      } finally {
+        const durationMs = performance.now() - started;
+        metrics.readLatency.record(durationMs);
+        if (gate.hooked) gate.emit({ kind: 'read', sql, durationMs, error });
+      }
+    };
   };
   return Object.freeze({
-    get(params?: SqliteParams): Row | undefined {
-      if (!gate.open) throw closedError();
-      metrics.reads++;
-      if ((++tick & SAMPLE_MASK) !== 0 && !gate.hooked) {
-        try {
-          return statement.get(params);
-        } catch (error) {
-          metrics.readErrors++;
-          throw error;
-        }
-      }
-      const started = performance.now();
-      let error: unknown;
-      try {
-        return statement.get(params);
-      } catch (thrown) {
-        error = thrown;
-        metrics.readErrors++;
-        throw thrown;
-      } finally {
-        observe(started, error);
-      }
-    },
-    all(params?: SqliteParams): Row[] {
-      if (!gate.open) throw closedError();
-      metrics.reads++;
-      if ((++tick & SAMPLE_MASK) !== 0 && !gate.hooked) {
-        try {
-          return statement.all(params);
-        } catch (error) {
-          metrics.readErrors++;
-          throw error;
-        }
-      }
-      const started = performance.now();
-      let error: unknown;
-      try {
-        return statement.all(params);
-      } catch (thrown) {
-        error = thrown;
-        metrics.readErrors++;
-        throw thrown;
-      } finally {
-        observe(started, error);
-      }
-    },
+    get: observed((params) => statement.get(params)),
+    all: observed((params) => statement.all(params)),
   });
 }

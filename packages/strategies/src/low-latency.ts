@@ -1,6 +1,6 @@
 import type { CheckpointStrategy } from '@walkeeper/core';
 import { integerOptions, MILLISECONDS, PAGES } from './internal/options.js';
-import { unbackfilledFrames } from './internal/rules.js';
+import { passiveWhenDirty } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface LowLatencyOptions {
@@ -26,12 +26,7 @@ export function lowLatencyStrategy(options: LowLatencyOptions = {}): CheckpointS
   return {
     name: 'lowLatency',
     decide(state) {
-      const waiting = unbackfilledFrames(state);
-      if (waiting >= passivePages)
-        return { mode: 'PASSIVE', reason: `${waiting} frames to backfill` };
-      if (waiting > 0 && state.lastResultAgeMs >= intervalMs)
-        return { mode: 'PASSIVE', reason: 'dirty for an interval' };
-      return undefined;
+      return passiveWhenDirty(state, passivePages, intervalMs);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type CheckpointStrategy, configError } from '@walkeeper/core';
 import { BYTES, integerOptions, MILLISECONDS, PAGES, STALL_MS } from './internal/options.js';
-import { resetOrBackfill, unbackfilledFrames } from './internal/rules.js';
+import { passiveWhenDirty, resetOrBackfill } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface TieredOptions {
@@ -58,12 +58,7 @@ export function tieredStrategy(options: TieredOptions = {}): CheckpointStrategy 
       if (state.logBytes >= resetBytes || state.walBytes >= resetBytes) {
         return resetOrBackfill(state, 'log past its reset size', maxStallMs);
       }
-      const waiting = unbackfilledFrames(state);
-      if (waiting >= passivePages)
-        return { mode: 'PASSIVE', reason: `${waiting} frames to backfill` };
-      if (waiting > 0 && state.lastResultAgeMs >= intervalMs)
-        return { mode: 'PASSIVE', reason: 'dirty for an interval' };
-      return undefined;
+      return passiveWhenDirty(state, passivePages, intervalMs);
     },
   };
 }

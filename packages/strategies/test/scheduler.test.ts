@@ -79,7 +79,8 @@ describe('the scheduler on a real database', () => {
     running = false;
     await Promise.all(readers);
     const stats = wk.stats();
-    expect(rows).toBeGreaterThan(50_000);
+    // Paced at 60,000 rows in 3 s; on a loaded machine the writer may fall behind, never stall.
+    expect(rows).toBeGreaterThan(30_000);
     expect(reads).toBeGreaterThan(100);
     expect(peak).toBeLessThanOrEqual(cap * 1.25);
     expect(stats.checkpoints.byMode.TRUNCATE.complete).toBeGreaterThan(0);

@@ -48,3 +48,16 @@ export function resetOrBackfill(
     ? { mode: 'TRUNCATE', reason }
     : { mode: 'TRUNCATE', reason, maxStallMs };
 }
+
+/** PASSIVE once `passivePages` frames wait, or when anything waits and `intervalMs` passed. */
+export function passiveWhenDirty(
+  state: WalState,
+  passivePages: number,
+  intervalMs: number,
+): CheckpointDecision | undefined {
+  const waiting = unbackfilledFrames(state);
+  if (waiting >= passivePages) return { mode: 'PASSIVE', reason: `${waiting} frames to backfill` };
+  if (waiting > 0 && state.lastResultAgeMs >= intervalMs)
+    return { mode: 'PASSIVE', reason: 'dirty for an interval' };
+  return undefined;
+}
