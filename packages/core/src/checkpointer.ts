@@ -30,6 +30,8 @@ export class Checkpointer {
         new Promise((resolve, reject) => {
           const id = this.#nextId++;
           this.#pending.set(id, { resolve, reject });
+          // Someone awaits this checkpoint: the process must stay alive until it answers.
+          worker.ref();
           worker.postMessage({ t: 'checkpoint', id, mode: 'PASSIVE' });
         }),
     );
@@ -42,12 +44,14 @@ export class Checkpointer {
       worker.on('message', (message: FromWorker) => {
         if (message.t === 'ready') {
           this.#worker = worker;
+          if (this.#pending.size === 0) worker.unref();
           resolve(worker);
         } else if (message.t === 'fatal') {
           lastError = reviveError(message.error);
         } else if (message.t === 'checkpointed') {
           const pending = this.#pending.get(message.id);
           this.#pending.delete(message.id);
+          if (this.#pending.size === 0) worker.unref();
           if (message.error) pending?.reject(reviveError(message.error));
           else pending?.resolve({ row: message.row, durationMs: message.durationMs });
         }
@@ -63,8 +67,8 @@ export class Checkpointer {
         this.#worker = undefined;
         this.#ready = undefined;
       });
-      // The checkpointer must never keep a process alive on its own.
-      worker.unref();
+      // Referenced while starting (a caller awaits the first checkpoint); once idle, the
+      // checkpointer must never keep a process alive on its own.
     });
     return this.#ready;
   }
@@ -73,6 +77,8 @@ export class Checkpointer {
     const worker = this.#worker ?? (await this.#ready?.catch(() => undefined));
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // The caller awaits close(): keep the process alive until the worker has exited.
+    worker.ref();
     worker.postMessage({ t: 'close' });
     await exited;
   }

@@ -45,6 +45,8 @@ interface Slot {
   drops: number[];
   lastError: unknown;
   stopping: boolean;
+  /** Settles when the thread has exited: a worker that died while starting never exits twice. */
+  exited: Promise<void>;
 }
 
 export interface WorkerPoolOptions {
@@ -116,6 +118,7 @@ export class WorkerReadPool implements ReadPool {
         drops: [],
         lastError: undefined,
         stopping: false,
+        exited: new Promise((settle) => worker.once('exit', () => settle())),
       };
       this.#slots[index] = slot;
       worker.on('message', (message: FromWorker) => {
@@ -470,10 +473,11 @@ export class WorkerReadPool implements ReadPool {
       this.#slots.map(async (slot) => {
         if (!slot) return;
         slot.stopping = true;
-        const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+        // The caller awaits close(): an idle (unref'd) worker must not let the process exit first.
+        slot.worker.ref();
         if (force || !slot.ready) await slot.worker.terminate();
         else slot.worker.postMessage({ t: 'close' });
-        await exited;
+        await slot.exited;
       }),
     );
     this.#busy = 0;

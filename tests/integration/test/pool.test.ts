@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openWalkeeper, type SqliteDriver, type Walkeeper } from '@walkeeper/core';
@@ -157,6 +157,18 @@ describe('worker failures', () => {
     expect(error.message).toContain('opening is broken on purpose');
   });
 
+  test('a worker that exits before it reports anything fails the open instead of hanging', async () => {
+    const error = await caught(() =>
+      openWalkeeper({
+        path: newPath(),
+        driver: faulty({ exitOnOpen: true }),
+        readers: { size: 2, mode: 'worker' },
+      }),
+    );
+    expect(error.code).toBe('E_READER_CRASHED');
+    expect(error.message).toContain('code 4');
+  });
+
   test('repeated start failures back off instead of looping, and the pool recovers', async () => {
     const path = newPath();
     const marker = join(dirname(path), 'broken');
@@ -250,5 +262,39 @@ describe('the checkpoint barrier', () => {
       checkpointedFrames: before.frames,
     });
     expect(wk.sampleWal().backfilledFrames).toBe(before.frames);
+  });
+});
+
+describe('process lifetime', () => {
+  test('idle workers never keep a process alive, yet awaited work always finishes', async () => {
+    // A script whose only pending work is walkeeper's: the process must not exit (code 13,
+    // "unsettled top-level await") before the checkpoint and close() it awaits resolve, and
+    // must exit by itself once walkeeper is closed.
+    const script = `
+      import { openWalkeeper } from '@walkeeper/core';
+      import { createDriver } from '${driverModule}';
+      const wk = await openWalkeeper({
+        path: ${JSON.stringify(newPath())},
+        driver: createDriver({}),
+        readers: { size: 2, mode: 'worker' },
+        checkpoint: { offThread: true },
+      });
+      wk.write((tx) => tx.exec('CREATE TABLE t (x)'));
+      wk.write((tx) => tx.run('INSERT INTO t VALUES (1)'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [row] = await wk.read('SELECT count(*) AS n FROM t');
+      const result = await wk.checkpoint('PASSIVE');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await wk.close();
+      console.log(JSON.stringify({ n: row.n, busy: result.busy }));
+    `;
+    const child = spawnSync(process.execPath, evalArgs(script), {
+      cwd: new URL('..', import.meta.url).pathname,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual({ n: 1, busy: false });
   });
 });
