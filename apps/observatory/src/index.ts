@@ -1,0 +1,22 @@
+export { MIGRATIONS_DIR, openDatabase } from './database.js';
+export { buildDemoDir, FIXTURES_DIR } from './demo/demo-dir.js';
+export { isBun, runtimeDriver } from './driver.js';
+export type { Entry, ToolResult, ToolUse, Usage } from './ingest/entry.js';
+export { toEntry } from './ingest/entry.js';
+export type {
+  FileOutcome,
+  IngestEvent,
+  IngesterOptions,
+  IngestStatus,
+  ScanProgress,
+} from './ingest/ingester.js';
+export { Ingester, listTranscripts } from './ingest/ingester.js';
+export type { TranscriptLocation } from './ingest/layout.js';
+export { locateTranscript } from './ingest/layout.js';
+export type { Observatory, ObservatoryOptions } from './observatory.js';
+export { DEFAULT_PORT, startObservatory } from './observatory.js';
+export type { ApiDeps, Reader } from './server/app.js';
+export { createApi, PAGE_LIMITS } from './server/app.js';
+export { QUERIES, QUERY_SAMPLES } from './server/queries.js';
+export type { ListenOptions, RunningServer } from './server/serve.js';
+export { listen } from './server/serve.js';
