@@ -9,6 +9,8 @@ export interface CliOptions {
   seconds: number | undefined;
   json: boolean;
   runtime: RuntimeName;
+  /** `overhead` only: also measure walkeeper with `@walkeeper/otel` on a real SDK meter provider. */
+  otel?: true;
 }
 
 /** A mistake on the command line: main prints it with the usage and exits 2. */
@@ -18,12 +20,13 @@ export class UsageError extends Error {
 
 export function usage(scenarios: readonly string[]): string {
   return [
-    'usage: pnpm bench <scenario> [--seconds N] [--json] [--runtime node|bun]',
+    'usage: pnpm bench <scenario> [--seconds N] [--json] [--runtime node|bun] [--otel]',
     '',
     `scenarios: ${scenarios.join(', ')}`,
     '  --seconds N   measuring time of the scenario, in seconds (fractions allowed)',
     '  --json        end the output with one line of JSON: {scenario, runtime, sqlite, results, ratios}',
     '  --runtime     the JavaScript runtime and its SQLite driver (default node)',
+    '  --otel        overhead: also measure walkeeper with @walkeeper/otel and a real SDK meter provider',
   ].join('\n');
 }
 
@@ -52,6 +55,7 @@ export function parseCli(argv: readonly string[], scenarios: readonly string[]):
     seconds: values.seconds === undefined ? undefined : parseSeconds(values.seconds),
     json: values.json === true,
     runtime: parseRuntime(values.runtime ?? 'node'),
+    ...(values.otel === true ? { otel: true as const } : {}),
   };
 }
 
@@ -64,6 +68,7 @@ function parse(argv: readonly string[]) {
       seconds: { type: 'string' },
       json: { type: 'boolean' },
       runtime: { type: 'string' },
+      otel: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

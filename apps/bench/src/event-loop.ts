@@ -5,6 +5,8 @@ const RESOLUTION_MS = 1;
 
 export interface EventLoopDelay {
   maxMs: number;
+  /** 99th percentile of the delay: how late the loop ran all but its worst 1% of ticks. */
+  p99Ms: number;
 }
 
 /**
@@ -20,7 +22,8 @@ export function watchEventLoop(): { stop(): EventLoopDelay } {
       histogram.disable();
       // Values are whole timer intervals in ns; what the loop lost is the part past the interval.
       const late = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-      return { maxMs: histogram.count === 0 ? 0 : late(histogram.max) };
+      if (histogram.count === 0) return { maxMs: 0, p99Ms: 0 };
+      return { maxMs: late(histogram.max), p99Ms: late(histogram.percentile(99)) };
     },
   };
 }

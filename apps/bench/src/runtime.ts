@@ -10,6 +10,7 @@ import { betterSqlite3Runtime } from './runtimes/better-sqlite3.js';
 export interface RawStatement {
   run(...params: unknown[]): unknown;
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 
 export interface RawDatabase {
@@ -20,12 +21,17 @@ export interface RawDatabase {
   close(): unknown;
 }
 
+export interface RawOpenOptions {
+  /** Open an existing database read-only, as walkeeper opens its reader connections. */
+  readonly?: boolean;
+}
+
 /** The one place a scenario gets its native baseline and the matching walkeeper driver from. */
 export interface BenchRuntime {
   readonly name: RuntimeName;
   /** The SQLite library version the baseline and walkeeper both run on. */
   readonly sqliteVersion: string;
-  openRaw(path: string): RawDatabase;
+  openRaw(path: string, options?: RawOpenOptions): RawDatabase;
   driver(): SqliteDriver;
 }
 

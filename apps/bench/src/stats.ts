@@ -21,3 +21,11 @@ export function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** The nearest-rank percentile (`p` in 0..100) of the samples. Throws on no samples. */
+export function percentile(samples: ArrayLike<number>, p: number): number {
+  if (samples.length === 0) throw new Error('percentile of no samples');
+  const sorted = Float64Array.from(samples).sort();
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(rank, 1)) - 1]!;
+}

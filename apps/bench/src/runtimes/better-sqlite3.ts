@@ -10,7 +10,10 @@ export function betterSqlite3Runtime(): BenchRuntime {
   return {
     name: 'node',
     sqliteVersion: row.version,
-    openRaw: (path) => new Database(path),
+    openRaw: (path, options = {}) =>
+      options.readonly
+        ? new Database(path, { readonly: true, fileMustExist: true })
+        : new Database(path),
     driver: () => betterSqlite3(),
   };
 }

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { openWalkeeper, type Walkeeper } from '@walkeeper/core';
+import { otelMetrics } from '@walkeeper/otel';
 import { applyWalkeeperPragmas } from '../baseline-pragmas.js';
 import { randomIds } from '../ids.js';
 import { type Contender, interleavedRates } from '../interleave.js';
@@ -19,9 +26,16 @@ const SEED_SQL = 'INSERT INTO items (name, score) VALUES (?, ?)';
 const BODY = 'walkeeper overhead benchmark row '.repeat(3);
 /** Odd, so the median is one measured round. */
 const ROUNDS = 7;
-/** Slices per round: two point contenders, three insert contenders. */
-const SLICES_PER_ROUND = 5;
 const ID_MASK = 0xffff;
+/**
+ * `--otel` adds a third point contender: walkeeper with `@walkeeper/otel` on a real SDK
+ * MeterProvider. main.ts has already checked the flag (cli.ts); scenarios get no flags.
+ */
+const WITH_OTEL = process.argv.slice(2).includes('--otel');
+/** Slices per round: two point contenders (three with --otel), three insert contenders. */
+const SLICES_PER_ROUND = WITH_OTEL ? 6 : 5;
+/** How often the SDK collects and exports while --otel measures: collections are part of the cost. */
+const OTEL_EXPORT_INTERVAL_MS = 1000;
 
 /**
  * What walkeeper costs on its two hottest paths, next to raw better-sqlite3 doing the same
@@ -36,6 +50,7 @@ export const overhead: Scenario = {
   targets: [
     { path: 'ratios.pointQuery', op: '>=', threshold: 0.9 },
     { path: 'ratios.insert', op: '>=', threshold: 0.9 },
+    ...(WITH_OTEL ? [{ path: 'ratios.pointQueryOtel', op: '>=' as const, threshold: 0.8 }] : []),
   ],
   run: runOverhead,
 };
@@ -57,18 +72,28 @@ async function runOverhead({
   defaultConfig.pragma('synchronous = FULL');
   defaultConfig.exec(SCHEMA);
   const wk = await openWalkeeper({ path: join(dir, 'walkeeper.db'), driver: runtime.driver() });
+  const otel = WITH_OTEL ? await openWithOtel(join(dir, 'walkeeper-otel.db'), runtime) : undefined;
   try {
     wk.write((tx) => tx.exec(SCHEMA));
-    await seed(raw, wk);
+    seedRaw(raw);
+    await seedWalkeeper(wk);
+    if (otel) {
+      otel.wk.write((tx) => tx.exec(SCHEMA));
+      await seedWalkeeper(otel.wk);
+    }
     const ids = randomIds(ID_MASK + 1, ITEMS);
 
     log(`overhead: point selects, ${ROUNDS} rounds of ${sliceMs.toFixed(0)} ms each side`);
     const rawPoint = raw.prepare(POINT_SQL);
     const wkPoint = wk.prepareRead(POINT_SQL);
+    const otelPoint = otel?.wk.prepareRead(POINT_SQL);
     const points = await interleavedRates(
       [
         { name: 'raw', batch: 256, op: (i) => rawPoint.get(ids[i & ID_MASK]) },
         { name: 'wk', batch: 256, op: (i) => wkPoint.get([ids[i & ID_MASK]]) },
+        ...(otelPoint
+          ? [{ name: 'wkOtel', batch: 256, op: (i: number) => otelPoint.get([ids[i & ID_MASK]]) }]
+          : []),
       ],
       { rounds: ROUNDS, sliceMs, warmupMs },
     );
@@ -85,10 +110,17 @@ async function runOverhead({
     );
 
     const get = (rates: Map<string, number[]>, name: string) => rates.get(name)!;
+    const withOtel: { results: Record<string, number>; ratios: Record<string, number> } = otel
+      ? {
+          results: { wkOtelPointQps: Math.round(median(get(points, 'wkOtel'))) },
+          ratios: { pointQueryOtel: round(pairedRatio(get(points, 'wkOtel'), get(points, 'raw'))) },
+        }
+      : { results: {}, ratios: {} };
     return {
       results: {
         rawPointQps: Math.round(median(get(points, 'raw'))),
         wkPointQps: Math.round(median(get(points, 'wk'))),
+        ...withOtel.results,
         rawInsertTps: Math.round(median(get(inserts, 'raw'))),
         wkInsertTps: Math.round(median(get(inserts, 'wk'))),
         defaultConfigInsertTps: Math.round(median(get(inserts, 'defaultConfig'))),
@@ -99,9 +131,11 @@ async function runOverhead({
         insertVsDefaultConfig: round(
           pairedRatio(get(inserts, 'wk'), get(inserts, 'defaultConfig')),
         ),
+        ...withOtel.ratios,
       },
     };
   } finally {
+    await otel?.close();
     await wk.close();
     raw.close();
     defaultConfig.close();
@@ -125,18 +159,49 @@ function preparedInsert(name: string, db: RawDatabase, batch: number): Contender
 }
 
 /**
- * The same rows on both sides, then a TRUNCATE checkpoint so the rows live in the database
- * file and neither side starts its reads with a WAL to search.
+ * walkeeper with `otelMetrics()` on a real SDK MeterProvider that collects and exports (to
+ * memory, delta temporality) every second, as an application's exporter would.
  */
-async function seed(raw: RawDatabase, wk: Walkeeper): Promise<void> {
-  const row = (i: number) => [`item ${i}`, (i * 7919) % 1000];
+async function openWithOtel(
+  path: string,
+  runtime: ScenarioContext['runtime'],
+): Promise<{ wk: Walkeeper; close(): Promise<void> }> {
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
+    exportIntervalMillis: OTEL_EXPORT_INTERVAL_MS,
+  });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const wk = await openWalkeeper({
+    path,
+    driver: runtime.driver(),
+    plugins: [otelMetrics({ meterProvider })],
+  });
+  return {
+    wk,
+    async close() {
+      await wk.close();
+      await meterProvider.shutdown();
+    },
+  };
+}
+
+const seedRow = (i: number) => [`item ${i}`, (i * 7919) % 1000];
+
+/**
+ * The same rows on every side, then a TRUNCATE checkpoint so the rows live in the database
+ * file and no side starts its reads with a WAL to search.
+ */
+function seedRaw(raw: RawDatabase): void {
   const insert = raw.prepare(SEED_SQL);
   raw.exec('BEGIN IMMEDIATE');
-  for (let i = 1; i <= ITEMS; i++) insert.run(...row(i));
+  for (let i = 1; i <= ITEMS; i++) insert.run(...seedRow(i));
   raw.exec('COMMIT');
   raw.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+async function seedWalkeeper(wk: Walkeeper): Promise<void> {
   wk.write((tx) => {
-    for (let i = 1; i <= ITEMS; i++) tx.run(SEED_SQL, row(i));
+    for (let i = 1; i <= ITEMS; i++) tx.run(SEED_SQL, seedRow(i));
   });
   await wk.checkpoint('TRUNCATE');
 }
