@@ -90,6 +90,10 @@ export class WorkerReadPool implements ReadPool {
   #aborted = 0;
   #crashes = 0;
   #startFailures = 0;
+  /** Set to 1 while a barrier waits: workers stop between reads and hand the rest back. */
+  readonly #yieldSignal = new Int32Array(new SharedArrayBuffer(4));
+  /** Reads handed back during this pause, at the front of the queue in arrival order. */
+  #requeued = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -109,7 +113,10 @@ export class WorkerReadPool implements ReadPool {
 
   #spawn(index: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = spawnSqliteWorker(this.#options.setup);
+      const worker = spawnSqliteWorker({
+        ...this.#options.setup,
+        yieldSignal: this.#yieldSignal.buffer as SharedArrayBuffer,
+      });
       const slot: Slot = {
         worker,
         ready: false,
@@ -361,10 +368,17 @@ export class WorkerReadPool implements ReadPool {
     const { results, useMs } = message;
     const metrics = this.#metrics;
     const now = performance.now();
+    let handedBack: Task[] | undefined;
     for (let i = 0, j = 0; j < batch.length; i += 3, j++) {
       const task = batch[j]!;
-      const used = useMs[j]!;
-      this.#useTime.record(used);
+      if (results[i + 1] === null) {
+        // Not started: a barrier asked the worker to yield. Queued again, not failed.
+        if (task.state === SETTLED) continue;
+        task.state = QUEUED;
+        (handedBack ??= []).push(task);
+        continue;
+      }
+      this.#useTime.record(useMs[j]!);
       if (task.state === SETTLED) continue;
       this.#settle(task);
       this.#waitTime.record(task.dispatchedAt - task.queuedAt);
@@ -376,8 +390,18 @@ export class WorkerReadPool implements ReadPool {
         task.reject(reviveError(results[i + 2] as SerializedError));
       }
     }
+    if (handedBack) this.#requeue(handedBack);
     this.#notifyDrained();
     if (this.#queue.length > 0) this.#scheduleDispatch();
+  }
+
+  /** Puts handed-back reads first in the queue, oldest first, as if never dispatched. */
+  #requeue(tasks: Task[]): void {
+    const front = this.#queue.splice(0, this.#requeued);
+    front.push(...tasks);
+    front.sort((a, b) => a.id - b.id);
+    this.#queue.unshift(...front);
+    this.#requeued = front.length;
   }
 
   #notifyDrained(): void {
@@ -429,12 +453,17 @@ export class WorkerReadPool implements ReadPool {
 
   pause(): Promise<void> {
     this.#paused = true;
+    // Running batches stop at their next read instead of finishing: the barrier waits for
+    // one read per worker, not for up to two whole batches.
+    Atomics.store(this.#yieldSignal, 0, 1);
     if (this.#busy === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   resume(): void {
     this.#paused = false;
+    Atomics.store(this.#yieldSignal, 0, 0);
+    this.#requeued = 0;
     this.#scheduleDispatch();
   }
 
@@ -442,6 +471,7 @@ export class WorkerReadPool implements ReadPool {
     if (this.#closed) return;
     this.#closing = true;
     this.#paused = false;
+    Atomics.store(this.#yieldSignal, 0, 0);
     this.#scheduleDispatch();
     while (this.#busy > 0 || this.#queue.some((task) => task.state !== SETTLED)) {
       await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));

@@ -191,6 +191,30 @@ describe('worker failures', () => {
 });
 
 describe('the checkpoint barrier', () => {
+  test('a barrier does not wait for whole batches: workers hand back the reads they have not started', async () => {
+    const wk = await pool({ readers: { size: 1, mode: 'worker' } });
+    wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['x']));
+    // 128 slow reads fill the single worker's two batches of 64.
+    const slow =
+      'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000) SELECT count(*) AS n FROM c';
+    let done = 0;
+    const reads = Array.from({ length: 128 }, () =>
+      wk.read<{ n: number }>(slow).then((rows) => {
+        done++;
+        return rows[0]!.n;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const result = await wk.checkpoint('RESTART', { maxStallMs: 60_000 });
+    const doneAtBarrier = done;
+    expect(result.busy).toBe(false);
+    // Had the barrier waited for both batches, all 128 would be done by now.
+    expect(doneAtBarrier).toBeLessThan(64);
+    // The handed-back reads run after the barrier, and none fails.
+    expect(await Promise.all(reads)).toEqual(Array.from({ length: 128 }, () => 300000));
+    expect(wk.stats().reads.errors).toBe(0);
+  });
+
   test('RESTART and TRUNCATE with readers in flight complete, and no read fails', async () => {
     const wk = await pool({ pragmas: { walAutocheckpoint: 0 } });
     wk.write((tx) => {

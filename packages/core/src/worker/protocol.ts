@@ -12,6 +12,11 @@ export interface WorkerSetup {
   path: string;
   /** Pragma assignments built by core from its fixed table, applied after opening. */
   pragmas: string[];
+  /**
+   * Readers only: one Int32 the pool sets to 1 when a checkpoint barrier wants the readers out.
+   * A worker checks it between reads and hands back the reads it has not started.
+   */
+  yieldSignal?: SharedArrayBuffer;
 }
 
 /** A batch of reads: `defs` teaches the worker new statements, `tasks` runs them. */
@@ -43,10 +48,13 @@ export interface SerializedError {
   code: string | undefined;
 }
 
-/** [taskId, ok, rowsOrError, taskId, ok, rowsOrError, ...] with per-task use time in ms. */
+/**
+ * [taskId, ok, rowsOrError, ...] with per-task use time in ms. `ok` is null for a read the
+ * worker did not start because a barrier asked it to yield: the pool queues it again.
+ */
 export interface ReadResults {
   t: 'results';
-  results: (number | boolean | SqliteRow[] | SerializedError)[];
+  results: (number | boolean | null | SqliteRow[] | SerializedError | undefined)[];
   useMs: number[];
 }
 

@@ -14,6 +14,7 @@ import type {
 import {
   type FromWorker,
   type ReadBatch,
+  type ReadResults,
   type SerializedError,
   serializeError,
   type ToWorker,
@@ -21,6 +22,9 @@ import {
 } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
+const yieldSignal = setup.yieldSignal ? new Int32Array(setup.yieldSignal) : undefined;
+/** How long one batch may keep a single read snapshot before it takes a fresh one. */
+const SNAPSHOT_HOLD_MS = 2;
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
@@ -52,6 +56,14 @@ async function main(): Promise<void> {
     number,
     { sql: string; statement: SqliteStatement | SerializedError }
   >();
+  const endReadTransaction = () => {
+    try {
+      connection.exec('COMMIT');
+    } catch {
+      // A read transaction has nothing to lose: if COMMIT fails, ROLLBACK releases the snapshot.
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+    }
+  };
   const runBatch = (batch: ReadBatch) => {
     for (const id of batch.drop) {
       const entry = statements.get(id);
@@ -70,25 +82,55 @@ async function main(): Promise<void> {
       }
       statements.set(defs[i] as number, { sql, statement });
     }
-    const results: (number | boolean | SqliteRow[] | SerializedError)[] = new Array(tasks.length);
+    const results: ReadResults['results'] = new Array(tasks.length);
     const useMs: number[] = new Array(tasks.length / 3);
-    for (let i = 0, j = 0; i < tasks.length; i += 3, j++) {
-      const entry = statements.get(tasks[i + 1] as number);
-      results[i] = tasks[i] as number;
-      const started = performance.now();
-      if (entry === undefined || !('all' in entry.statement)) {
-        results[i + 1] = false;
-        results[i + 2] = entry?.statement as SerializedError;
-      } else {
-        try {
-          results[i + 2] = entry.statement.all(tasks[i + 2] as SqliteParams | undefined);
-          results[i + 1] = true;
-        } catch (error) {
+    // Several reads share one read transaction: SQLite then takes its snapshot (the WAL
+    // read mark and the shared-memory index lookups) once per group instead of once per
+    // read. The snapshot is renewed every SNAPSHOT_HOLD_MS so a long batch never pins the
+    // WAL for a checkpoint, and reads still see commits made while the batch runs.
+    const shared = tasks.length > 3;
+    let inTransaction = false;
+    let snapshotAt = 0;
+    let last = performance.now();
+    let i = 0;
+    try {
+      for (let j = 0; i < tasks.length; i += 3, j++) {
+        if (yieldSignal !== undefined && Atomics.load(yieldSignal, 0) === 1) break;
+        if (shared && !inTransaction) {
+          connection.exec('BEGIN');
+          inTransaction = true;
+          snapshotAt = last;
+        }
+        results[i] = tasks[i] as number;
+        const entry = statements.get(tasks[i + 1] as number);
+        if (entry === undefined || !('all' in entry.statement)) {
           results[i + 1] = false;
-          results[i + 2] = serializeError(error);
+          results[i + 2] = entry?.statement as SerializedError;
+        } else {
+          try {
+            results[i + 2] = entry.statement.all(tasks[i + 2] as SqliteParams | undefined);
+            results[i + 1] = true;
+          } catch (error) {
+            results[i + 1] = false;
+            results[i + 2] = serializeError(error);
+          }
+        }
+        const now = performance.now();
+        useMs[j] = now - last;
+        last = now;
+        if (inTransaction && now - snapshotAt > SNAPSHOT_HOLD_MS) {
+          endReadTransaction();
+          inTransaction = false;
         }
       }
-      useMs[j] = performance.now() - started;
+    } finally {
+      if (inTransaction) endReadTransaction();
+    }
+    // Reads left when a barrier asked the worker to yield: handed back unrun.
+    for (let j = i / 3; i < tasks.length; i += 3, j++) {
+      results[i] = tasks[i] as number;
+      results[i + 1] = null;
+      useMs[j] = 0;
     }
     post({ t: 'results', results, useMs });
   };
