@@ -368,14 +368,14 @@ export class WorkerReadPool implements ReadPool {
     const { results, useMs } = message;
     const metrics = this.#metrics;
     const now = performance.now();
-    let handedBack: Task[] | undefined;
+    const handedBack: Task[] = [];
     for (let i = 0, j = 0; j < batch.length; i += 3, j++) {
       const task = batch[j]!;
       if (results[i + 1] === null) {
         // Not started: a barrier asked the worker to yield. Queued again, not failed.
         if (task.state === SETTLED) continue;
         task.state = QUEUED;
-        (handedBack ??= []).push(task);
+        handedBack.push(task);
         continue;
       }
       this.#useTime.record(useMs[j]!);
@@ -390,7 +390,7 @@ export class WorkerReadPool implements ReadPool {
         task.reject(reviveError(results[i + 2] as SerializedError));
       }
     }
-    if (handedBack) this.#requeue(handedBack);
+    if (handedBack.length > 0) this.#requeue(handedBack);
     this.#notifyDrained();
     if (this.#queue.length > 0) this.#scheduleDispatch();
   }

@@ -8,7 +8,6 @@ import type {
   SqliteConnection,
   SqliteDriverModule,
   SqliteParams,
-  SqliteRow,
   SqliteStatement,
 } from '../driver.js';
 import {
