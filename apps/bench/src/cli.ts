@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { currentRuntime } from './current-runtime.js';
 
 export const RUNTIME_NAMES = ['node', 'bun'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
@@ -25,7 +26,8 @@ export function usage(scenarios: readonly string[]): string {
     `scenarios: ${scenarios.join(', ')}`,
     '  --seconds N   measuring time of the scenario, in seconds (fractions allowed)',
     '  --json        end the output with one line of JSON: {scenario, runtime, sqlite, results, ratios}',
-    '  --runtime     the JavaScript runtime and its SQLite driver (default node)',
+    '  --runtime     the JavaScript runtime and its SQLite driver (default: the one running)',
+    '                bun: better-sqlite3 gives way to bun:sqlite, and the bench re-runs itself under Bun',
     '  --otel        overhead: also measure walkeeper with @walkeeper/otel and a real SDK meter provider',
   ].join('\n');
 }
@@ -54,7 +56,8 @@ export function parseCli(argv: readonly string[], scenarios: readonly string[]):
     scenario,
     seconds: values.seconds === undefined ? undefined : parseSeconds(values.seconds),
     json: values.json === true,
-    runtime: parseRuntime(values.runtime ?? 'node'),
+    // Under Bun (`bun src/main.ts ...`, or main.ts re-run there) Bun is the natural default.
+    runtime: parseRuntime(values.runtime ?? currentRuntime()),
     ...(values.otel === true ? { otel: true as const } : {}),
   };
 }

@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { parseCli, UsageError, usage } from './cli.js';
+import { currentRuntime } from './current-runtime.js';
 import { formatJson, formatTable } from './report.js';
-import { runScenario } from './run.js';
+import { assertRunsOn, runScenario } from './run.js';
 import { scenarioNames } from './scenarios/index.js';
+import { runUnderBun } from './under-bun.js';
 
 // Entry point of `pnpm bench`. A missed target does not fail the command: on a shared
 // machine a miss is a figure to look at, and the table says PASS or MISS for each target.
@@ -16,6 +19,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
+    assertRunsOn(options.scenario, options.runtime);
+    // `pnpm bench` starts in Node; Bun's figures must come from inside Bun, so the same
+    // source file runs again there with the same arguments, and its exit code is ours.
+    if (options.runtime === 'bun' && currentRuntime() === 'node')
+      return await runUnderBun(fileURLToPath(import.meta.url), argv);
     const { report, checks, summary } = await runScenario(options.scenario, {
       seconds: options.seconds,
       runtime: options.runtime,

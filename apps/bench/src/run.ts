@@ -1,4 +1,5 @@
-import type { RuntimeName } from './cli.js';
+import { type RuntimeName, UsageError } from './cli.js';
+import { currentRuntime } from './current-runtime.js';
 import { type BenchReport, checkTargets, type TargetCheck } from './report.js';
 import { loadRuntime } from './runtime.js';
 import { scenarios } from './scenarios/index.js';
@@ -6,6 +7,7 @@ import { withTempDir } from './temp-dir.js';
 
 export interface RunOptions {
   seconds?: number;
+  /** Must be the runtime of this process (loadRuntime checks); it is by default. */
   runtime?: RuntimeName;
   log?: (message: string) => void;
 }
@@ -16,11 +18,26 @@ export interface RunOutcome {
   summary: string;
 }
 
+/**
+ * Throws a UsageError when the scenario does not measure on `runtime`. main.ts asks before it
+ * starts Bun, so `--runtime bun ingest` fails at once instead of after Bun's start.
+ */
+export function assertRunsOn(name: string, runtime: RuntimeName): void {
+  const only = scenarios.get(name)?.onlyOn;
+  if (only !== undefined && only.runtime !== runtime) {
+    throw new UsageError(
+      `The ${name} scenario runs on --runtime ${only.runtime} only: ${only.reason}.`,
+    );
+  }
+}
+
 /** Runs one scenario in a fresh temp directory. The CLI and the tests both come through here. */
 export async function runScenario(name: string, options: RunOptions = {}): Promise<RunOutcome> {
   const scenario = scenarios.get(name);
   if (scenario === undefined) throw new Error(`Unknown scenario "${name}".`);
-  const runtime = loadRuntime(options.runtime ?? 'node');
+  const runtimeName = options.runtime ?? currentRuntime();
+  assertRunsOn(name, runtimeName);
+  const runtime = await loadRuntime(runtimeName);
   const log = options.log ?? (() => {});
   const outcome = await withTempDir((dir) =>
     scenario.run({ seconds: options.seconds ?? scenario.defaultSeconds, runtime, dir, log }),

@@ -1,6 +1,6 @@
 import type { SqliteDriver } from '@walkeeper/core';
 import { type RuntimeName, UsageError } from './cli.js';
-import { betterSqlite3Runtime } from './runtimes/better-sqlite3.js';
+import { currentRuntime } from './current-runtime.js';
 
 /**
  * What a baseline needs from a native SQLite binding, as a structural type that both
@@ -33,15 +33,29 @@ export interface BenchRuntime {
   readonly sqliteVersion: string;
   openRaw(path: string, options?: RawOpenOptions): RawDatabase;
   driver(): SqliteDriver;
+  /**
+   * The piscina worker file of the baselines' read pools: a read-only connection of this
+   * runtime's native binding per worker thread, taking `{ sql, params }` tasks.
+   */
+  readonly readerWorker: URL;
 }
 
-export function loadRuntime(name: RuntimeName): BenchRuntime {
+/**
+ * Each runtime's module is imported only when asked for: `bun:sqlite` exists only inside
+ * Bun, and better-sqlite3's native addon does not load in Bun.
+ */
+export async function loadRuntime(name: RuntimeName): Promise<BenchRuntime> {
+  const current = currentRuntime();
+  if (name !== current) {
+    throw new UsageError(
+      `--runtime ${name} measures inside ${name === 'bun' ? 'Bun' : 'Node'}, but this process is ${current}. ` +
+        '`pnpm bench --runtime bun` starts the bench under Bun itself.',
+    );
+  }
   switch (name) {
     case 'node':
-      return betterSqlite3Runtime();
+      return (await import('./runtimes/better-sqlite3.js')).betterSqlite3Runtime();
     case 'bun':
-      throw new UsageError(
-        '--runtime bun is not yet supported: the Bun driver (@walkeeper/driver-bun) adds it. Use --runtime node.',
-      );
+      return (await import('./runtimes/bun.js')).bunSqliteRuntime();
   }
 }

@@ -1,3 +1,4 @@
+import type { RuntimeName } from './cli.js';
 import type { BenchRuntime } from './runtime.js';
 
 /** Results nest for scenarios with several runs (`results.<mode>.<query>.qps`); leaves are numbers. */
@@ -33,5 +34,7 @@ export interface Scenario {
   summary: string;
   defaultSeconds: number;
   targets: readonly Target[];
+  /** Set when the scenario measures on one runtime only; `reason` goes into the usage error. */
+  onlyOn?: { runtime: RuntimeName; reason: string };
   run(context: ScenarioContext): Promise<ScenarioOutcome>;
 }

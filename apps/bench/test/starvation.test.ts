@@ -4,10 +4,11 @@ import { loadRuntime } from '../src/runtime.js';
 import type { ResultTree } from '../src/scenario.js';
 import { starvation, starvationScenario } from '../src/scenarios/starvation.js';
 import { withTempDir } from '../src/temp-dir.js';
-
-const RUNS = ['raw-default', 'raw-restart', 'walkeeper'];
-const RUN_KEYS = ['walPeakMiB', 'writeRowsPerSec', 'readQps', 'readP99Ms', 'eventLoopP99Ms'];
-const RATIOS = ['walPeakOverCap', 'writeVsTarget', 'readVsRawDefault', 'readP99VsRawDefault'];
+import {
+  STARVATION_RATIOS as RATIOS,
+  STARVATION_RUN_KEYS as RUN_KEYS,
+  STARVATION_RUNS as RUNS,
+} from './expected-keys.js';
 
 // Shape only: half a second at a lighter load proves the three runs go end to end and report
 // every key; whether the WAL starves and the targets hold is for `pnpm bench starvation`.
@@ -18,8 +19,9 @@ describe('starvation scenario', () => {
       rowsPerTransaction: 20,
       clients: 20,
     });
+    const runtime = await loadRuntime('node');
     const outcome = await withTempDir((dir) =>
-      scenario.run({ seconds: 0.5, runtime: loadRuntime('node'), dir, log: () => {} }),
+      scenario.run({ seconds: 0.5, runtime, dir, log: () => {} }),
     );
     for (const run of RUNS) {
       const results = outcome.results[run] as ResultTree;

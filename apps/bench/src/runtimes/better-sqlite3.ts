@@ -15,5 +15,6 @@ export function betterSqlite3Runtime(): BenchRuntime {
         ? new Database(path, { readonly: true, fileMustExist: true })
         : new Database(path),
     driver: () => betterSqlite3(),
+    readerWorker: new URL('../workers/piscina-reader.mjs', import.meta.url),
   };
 }

@@ -29,7 +29,7 @@ const MAX_REPS = 999;
  */
 export const checkpoint: Scenario = {
   name: 'checkpoint',
-  summary: 'TRUNCATE of a 1000-page WAL vs raw better-sqlite3',
+  summary: 'TRUNCATE of a 1000-page WAL vs the raw driver',
   defaultSeconds: 5,
   targets: [{ path: 'ratios.wkOverRaw', op: '<=', threshold: 1.05 }],
   run: runCheckpoint,

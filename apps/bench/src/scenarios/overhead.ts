@@ -45,7 +45,7 @@ const OTEL_EXPORT_INTERVAL_MS = 1000;
  */
 export const overhead: Scenario = {
   name: 'overhead',
-  summary: 'point select and single-row write transaction vs raw better-sqlite3',
+  summary: 'point select and single-row write transaction vs the raw driver',
   defaultSeconds: 10,
   targets: [
     { path: 'ratios.pointQuery', op: '>=', threshold: 0.9 },

@@ -28,7 +28,6 @@ const LIGHT_SQL = 'SELECT id, grp, score, body FROM docs WHERE id = ?';
 /** Aggregates all 100k rows through the index: about 4 ms on the machine the targets were set on. */
 const HEAVY_SQL = 'SELECT grp, count(*) AS n, sum(score) AS total FROM docs GROUP BY grp';
 const NO_PARAMS: unknown[] = [];
-const PISCINA_WORKER = new URL('../workers/piscina-reader.mjs', import.meta.url);
 
 interface Query {
   name: 'light' | 'heavy';
@@ -44,8 +43,9 @@ interface Mode {
 
 /**
  * 100 concurrent clients reading through three designs, in one run on one database file:
- * `inline` (one connection on the main thread), `piscina` (better-sqlite3 in each of two
- * piscina workers, one task per read) and `walkeeper` (its worker read pool, two workers).
+ * `inline` (one connection on the main thread), `piscina` (the runtime's native binding,
+ * better-sqlite3 or bun:sqlite, in each of two piscina workers, one task per read) and
+ * `walkeeper` (its worker read pool, two workers).
  * A light query (a point select) measures what each read costs to hand around; a heavy one
  * (an aggregate over 100k rows) measures how well the threads share the CPU.
  */
@@ -82,7 +82,7 @@ async function runPool({ seconds, runtime, dir, log }: ScenarioContext): Promise
     const heavyMs = timeOnce(inline, HEAVY_SQL, NO_PARAMS);
     log(`pool: the heavy query takes ${heavyMs.toFixed(2)} ms per run on one connection`);
     piscina = new Piscina({
-      filename: PISCINA_WORKER.href,
+      filename: runtime.readerWorker.href,
       minThreads: THREADS,
       maxThreads: THREADS,
       // Never the limit: the 100 clients hold at most 100 tasks.

@@ -51,7 +51,6 @@ const READ_SQL = `SELECT kind, count(*) AS n, max(at) AS last, sum(length(body))
   FROM (SELECT kind, at, body FROM events ORDER BY id DESC LIMIT 5000) GROUP BY kind`;
 const NO_PARAMS: unknown[] = [];
 const FILLER = 'lorem ipsum dolor sit amet '.repeat(8);
-const PISCINA_WORKER = new URL('../workers/piscina-reader.mjs', import.meta.url);
 
 /** Row `i`: about 200 bytes stored (a 180-character body, a timestamp, a small integer). */
 function row(i: number): [number, number, string] {
@@ -292,9 +291,9 @@ async function open(
 }
 
 /**
- * better-sqlite3 as its docs suggest: the writer on the main thread with walkeeper's pragmas
- * (SQLite's autocheckpoint left on), reads through piscina, a read-only connection per worker
- * (the `pool` scenario's worker file).
+ * better-sqlite3 as its docs suggest (bun:sqlite likewise under Bun): the writer on the main
+ * thread with walkeeper's pragmas (SQLite's autocheckpoint left on), reads through piscina, a
+ * read-only connection per worker (the runtime's `readerWorker`, as in the `pool` scenario).
  */
 function openRawRun(
   name: 'raw-default' | 'raw-restart',
@@ -308,7 +307,7 @@ function openRawRun(
   const insert = writer.prepare(INSERT_SQL);
   const commit = writer.prepare('COMMIT');
   const piscina = new Piscina({
-    filename: PISCINA_WORKER.href,
+    filename: runtime.readerWorker.href,
     minThreads: THREADS,
     maxThreads: THREADS,
     // Every client's read queued at a worker, so a worker always has its next read at hand
