@@ -264,7 +264,12 @@ describe('crash loop', () => {
 
       const where = `seed ${SEED}, generation ${generation} (${moment}, synchronous ${config.synchronous})`;
       expect(cycle.problems, where).toEqual([]);
-      expect(existsSync(path), where).toBe(true);
+      if (!existsSync(path)) {
+        // Killed before its open created the file (a random kill soon after the start of the
+        // first process): nothing can have been committed.
+        expect(reported.size, where).toBe(0);
+        continue;
+      }
       // The state the kill left, read without changing it (the next child recovers it)...
       const raw = await checkReadOnly(path, reported, migrationCount);
       figures.rowsChecked += raw.rowsChecked;
