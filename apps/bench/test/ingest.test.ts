@@ -15,11 +15,19 @@ describe('ingest scenario', () => {
     const results = report.results as Record<string, number> & {
       appendToQueryableMs: Record<string, number>;
     };
-    for (const key of ['mbPerSec', 'messagesPerSec', 'parseOnlyMbPerSec', 'megabytes', 'lines'])
+    for (const key of [
+      'mbPerSec',
+      'messagesPerSec',
+      'parseOnlyMbPerSec',
+      'parseAndStoreRawMbPerSec',
+      'megabytes',
+      'lines',
+    ])
       expect(results[key], key).toBeGreaterThan(0);
     for (const key of ['p50', 'p95', 'p99'])
       expect(results.appendToQueryableMs[key], key).toBeGreaterThan(0);
     expect(report.ratios.ingestVsParse).toBeGreaterThan(0);
+    expect(report.ratios.ingestVsParseAndStoreRaw).toBeGreaterThan(0);
     expect(checks.map((check) => check.path)).toEqual([
       'ratios.ingestVsParse',
       'results.appendToQueryableMs.p95',
