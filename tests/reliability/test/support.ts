@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,23 +59,27 @@ export function filesBeside(path: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-/** The database, its -wal and its directory as they are on disk, to compare byte for byte. */
+/**
+ * The database, its -wal and the files beside them as they are on disk, to compare before and
+ * after a refused open. Hashes, not contents: a database is megabytes, and a changed hash is
+ * all a failure needs to say. (-shm is left out: it is SQLite's shared memory, rebuilt freely.)
+ */
 export interface DiskState {
   files: string[];
   database: string | undefined;
   wal: string | undefined;
 }
 
-function contents(path: string): string | undefined {
-  // Hex, so a difference shows in a test failure as the bytes that changed.
-  return existsSync(path) ? readFileSync(path).toString('hex') : undefined;
+function sha256(path: string): string | undefined {
+  if (!existsSync(path) || !statSync(path).isFile()) return undefined;
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 export function diskState(path: string): DiskState {
   return {
-    files: filesBeside(path),
-    database: contents(path),
-    wal: contents(`${path}-wal`),
+    files: filesBeside(path).filter((name) => !name.endsWith('-shm')),
+    database: sha256(path),
+    wal: sha256(`${path}-wal`),
   };
 }
 
@@ -151,3 +156,8 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 export const MiB = 2 ** 20;
+
+/** Arguments that make this runtime evaluate `code` as an ES module. */
+export function evalArgs(code: string): string[] {
+  return runtime === 'bun' ? ['-e', code] : ['--input-type=module', '-e', code];
+}
