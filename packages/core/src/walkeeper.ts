@@ -567,7 +567,8 @@ export class Walkeeper<Raw = unknown> {
 
   /**
    * Stops at once: queued and running reads reject with E_CLOSED, worker threads are
-   * terminated, no plugin teardown or final checkpoint runs. Committed writes are safe.
+   * terminated, and no final checkpoint runs. Committed writes are safe. Plugins' `onClose`
+   * still runs (after the readers are gone), so their timers and exporters are released.
    */
   destroy(): Promise<void> {
     this.#readGate.open = false;
@@ -582,6 +583,7 @@ export class Walkeeper<Raw = unknown> {
     this.#scheduler?.dispose();
     await this.#pool?.destroy();
     await this.#checkpointer?.close();
+    for (const plugin of [...this.#plugins].reverse()) await this.#callHook(plugin, 'onClose');
     if (this.#ownsSyncReader) this.#syncReader?.close();
     this.#writer.connection.close();
     this.#state = 'closed';

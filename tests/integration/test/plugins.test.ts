@@ -50,6 +50,30 @@ describe('plugin registry', () => {
     expect(calls).toEqual(['close late', 'close app', 'close schema', 'close first']);
   });
 
+  test('destroy() still runs onClose, in reverse, once the readers are gone', async () => {
+    const calls: string[] = [];
+    const wk = await open({
+      readers: { size: 1, mode: 'worker' },
+      plugins: [
+        { name: 'a', hooks: { onClose: () => void calls.push('close a') } },
+        {
+          name: 'b',
+          hooks: {
+            onClose: async () => {
+              // Reads are already refused: the pool was torn down first.
+              await wk.read('SELECT 1').catch((e: { code?: string }) => calls.push(e.code!));
+              calls.push('close b');
+            },
+          },
+        },
+      ],
+    });
+    await wk.destroy();
+    expect(calls).toEqual(['E_CLOSED', 'close b', 'close a']);
+    await wk.destroy();
+    expect(calls).toHaveLength(3);
+  });
+
   test('setup can write through the writer before reads open', async () => {
     const wk = await open({
       plugins: [
