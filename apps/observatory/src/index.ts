@@ -1,3 +1,11 @@
+export type { Asset } from './dashboard/assets.js';
+export { loadAssets, PUBLIC_DIR } from './dashboard/assets.js';
+export type { Latency, LiveFeedOptions, LiveTick } from './dashboard/live-feed.js';
+export { LiveFeed } from './dashboard/live-feed.js';
+export type { DashboardParts } from './dashboard/mount-dashboard.js';
+export { MAX_LIVE_STREAMS, mountDashboard } from './dashboard/mount-dashboard.js';
+export type { PrometheusMetrics } from './dashboard/prometheus.js';
+export { PROMETHEUS_CONTENT_TYPE, prometheusMetrics } from './dashboard/prometheus.js';
 export { MIGRATIONS_DIR, openDatabase } from './database.js';
 export { buildDemoDir, FIXTURES_DIR } from './demo/demo-dir.js';
 export { isBun, runtimeDriver } from './driver.js';
@@ -18,5 +26,6 @@ export { DEFAULT_PORT, startObservatory } from './observatory.js';
 export type { ApiDeps, Reader } from './server/app.js';
 export { createApi, PAGE_LIMITS } from './server/app.js';
 export { QUERIES, QUERY_SAMPLES } from './server/queries.js';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './server/security-headers.js';
 export type { ListenOptions, RunningServer } from './server/serve.js';
 export { listen } from './server/serve.js';

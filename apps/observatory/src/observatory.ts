@@ -1,6 +1,9 @@
 import type { Walkeeper } from '@walkeeper/core';
-import { history } from '@walkeeper/history';
+import { history, metricsHistory } from '@walkeeper/history';
 import type { Hono } from 'hono';
+import { LiveFeed } from './dashboard/live-feed.js';
+import { mountDashboard } from './dashboard/mount-dashboard.js';
+import { type PrometheusMetrics, prometheusMetrics } from './dashboard/prometheus.js';
 import { openDatabase } from './database.js';
 import { Ingester, type ScanProgress } from './ingest/ingester.js';
 import { type ApiDeps, createApi } from './server/app.js';
@@ -22,8 +25,8 @@ export interface ObservatoryOptions {
   /** `report()` and `alerts()` for their routes. Default: @walkeeper/history's `history()`. */
   insights?: ApiDeps['insights'];
   /**
-   * Adds routes to the app before it listens: where the dashboard mounts its page (`/`) and
-   * its event stream. They get the same read-only guard and error handling as the API.
+   * Adds routes to the app before it listens, after the dashboard's (`/`, `/assets/*`,
+   * `/api/live`, `/metrics`). They get the same read-only guard and error handling as the API.
    */
   mount?: (app: Hono, parts: { walkeeper: Walkeeper; ingester: Ingester }) => void;
 }
@@ -33,6 +36,10 @@ export interface Observatory {
   ingester: Ingester;
   app: Hono;
   server: RunningServer;
+  /** The dashboard's one-second clock (its charts' data). */
+  feed: LiveFeed;
+  /** What `/metrics` serves. */
+  metrics: PrometheusMetrics;
   /** Resolves when the first scan has read every file up to its end. */
   scanned: Promise<ScanProgress>;
   close(): Promise<void>;
@@ -47,9 +54,13 @@ export const DEFAULT_PORT = 4319;
 export async function startObservatory(options: ObservatoryOptions): Promise<Observatory> {
   // walkeeper's metrics over time, for /api/report and /api/alerts (and the dashboard).
   const monitor = options.insights === undefined ? history() : undefined;
+  // The dashboard's per-second history: the feed ends each interval itself (see LiveFeed), so
+  // the plugin's own timer is set to a day and never fires. A minute of samples backs alerts.
+  const perSecond = metricsHistory({ resolutionMs: 86_400_000, capacity: 120 });
+  const metrics = prometheusMetrics();
   const walkeeper = await openDatabase(options.database, {
     readers: options.readers ?? 2,
-    plugins: monitor ? [monitor] : [],
+    plugins: [...(monitor ? [monitor] : []), perSecond, metrics.plugin],
   });
   const ingester = new Ingester(walkeeper, {
     root: options.dir,
@@ -62,14 +73,18 @@ export async function startObservatory(options: ObservatoryOptions): Promise<Obs
     ingest: ingester,
     insights: options.insights ?? monitor,
   });
+  const feed = new LiveFeed({ history: perSecond, ingest: ingester });
   let server: RunningServer;
   try {
+    mountDashboard(app, { feed, metrics });
     options.mount?.(app, { walkeeper, ingester });
     server = await listen(app, { host: options.host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
     await walkeeper.close();
+    await metrics.shutdown();
     throw error;
   }
+  feed.start();
   const scanned = (options.watch ?? true) ? ingester.start() : ingester.scan();
   scanned.catch(() => undefined);
   let closing: Promise<void> | undefined;
@@ -78,12 +93,16 @@ export async function startObservatory(options: ObservatoryOptions): Promise<Obs
     ingester,
     app,
     server,
+    feed,
+    metrics,
     scanned,
     close() {
       closing ??= (async () => {
+        feed.stop();
         await server.close();
         await ingester.close();
         await walkeeper.close();
+        await metrics.shutdown();
       })();
       return closing;
     },

@@ -12,6 +12,7 @@ import {
   sessionJson,
   snippetSegments,
 } from './rows.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Reads through walkeeper's pool; the API never writes. */
 export interface Reader {
@@ -63,8 +64,8 @@ export function createApi(deps: ApiDeps): Hono {
       throw new HttpError(405, `${c.req.method} is not allowed: this API is read-only`);
     }
     await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   });
 
   app.get('/api', (c) => {

@@ -1,0 +1,54 @@
+// @ts-check
+// The page's router: hash routes (#/, #/conversations, #/session/<id>, #/search?q=), one
+// view shown at a time. The dashboard keeps running underneath, so its charts stay current.
+
+import { showConversations } from './conversations.js';
+import { startDashboard } from './dashboard.js';
+import { byId } from './dom.js';
+import { showSearch, wireSearchForm } from './search.js';
+import { showSession } from './session-view.js';
+
+/** @param {string} name */
+function showView(name) {
+  for (const view of document.querySelectorAll('[data-view]'))
+    if (view instanceof HTMLElement) view.hidden = view.getAttribute('data-view') !== name;
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    const nav = link.getAttribute('data-nav');
+    const current = nav === name || (name === 'session' && nav === 'conversations');
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.body.dataset.route = name;
+}
+
+async function route() {
+  const hash = location.hash.replace(/^#/, '') || '/';
+  const [path = '/', query = ''] = hash.split('?', 2);
+  const params = new URLSearchParams(query);
+  document.body.dataset.loading = 'true';
+  try {
+    if (path.startsWith('/session/')) {
+      showView('session');
+      await showSession(decodeURIComponent(path.slice('/session/'.length)), params);
+    } else if (path === '/conversations') {
+      showView('conversations');
+      await showConversations(params);
+    } else if (path === '/search') {
+      showView('search');
+      await showSearch(params);
+    } else {
+      showView('dashboard');
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    byId('connection').dataset.error = message;
+    console.error(message);
+  } finally {
+    document.body.dataset.loading = 'false';
+  }
+}
+
+startDashboard();
+wireSearchForm();
+addEventListener('hashchange', () => void route());
+void route();
