@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SqliteDriver } from '@walkeeper/core';
+import type { SqliteDriver, SqliteDriverModule, SqliteParams } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
-import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
-import Database from 'better-sqlite3';
 import type { DatabaseTarget } from '../src/index.js';
 
-export const driver: SqliteDriver = betterSqlite3();
+/** The suite runs under Node with better-sqlite3 and under Bun with bun:sqlite: same tests. */
+export const driverModule =
+  process.versions.bun === undefined ? '@walkeeper/driver-better-sqlite3' : '@walkeeper/driver-bun';
+const { createDriver } = (await import(driverModule)) as SqliteDriverModule;
+export const driver: SqliteDriver = createDriver({});
 
 export interface Workspace {
   /** The database file (it does not exist until something opens it). */
@@ -52,9 +54,9 @@ export function query<Row = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Row[] {
-  const db = new Database(path, { fileMustExist: true });
+  const db = driver.open(path, { fileMustExist: true });
   try {
-    return db.prepare(sql).all(...params) as Row[];
+    return db.prepare(sql).all(params as SqliteParams) as Row[];
   } finally {
     db.close();
   }
