@@ -12,6 +12,16 @@ export function waitsForReaders(mode: CheckpointMode): boolean {
   return mode !== 'PASSIVE';
 }
 
+/**
+ * SQLite's answer when another connection holds the checkpoint lock: busy, with log and
+ * checkpointed left at -1 because nothing was looked at. Readers in the way give real counts.
+ */
+export function holdsCheckpointLockElsewhere(row: Record<string, unknown> | undefined): boolean {
+  if (row === undefined) return false;
+  const { busy, logFrames } = parseCheckpointRow(row);
+  return busy && logFrames === -1;
+}
+
 export interface CheckpointResult {
   mode: CheckpointMode;
   /**

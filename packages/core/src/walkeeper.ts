@@ -2,6 +2,7 @@ import {
   CHECKPOINT_MODES,
   type CheckpointMode,
   type CheckpointResult,
+  holdsCheckpointLockElsewhere,
   parseCheckpointRow,
   waitsForReaders,
 } from './checkpoint-result.js';
@@ -56,6 +57,9 @@ export async function openWalkeeper<Raw = unknown>(
 }
 
 const OPEN = Symbol('open');
+/** Pause between tries while another connection holds SQLite's checkpoint lock. */
+const CHECKPOINT_LOCK_RETRY_MS = 2;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class Walkeeper<Raw = unknown> {
   readonly #options: ResolvedOptions;
@@ -385,7 +389,7 @@ export class Walkeeper<Raw = unknown> {
       const result =
         mode === 'PASSIVE' && this.#checkpointer
           ? await this.#checkpointOffThread(this.#checkpointer)
-          : this.#checkpointOnWriter(mode, maxStallMs);
+          : await this.#checkpointOnWriter(mode, maxStallMs);
       this.#metrics.recordCheckpoint(result);
       this.#sampleQuietly();
       for (const plugin of this.#plugins) {
@@ -413,21 +417,20 @@ export class Walkeeper<Raw = unknown> {
     };
   }
 
-  #checkpointOnWriter(mode: CheckpointMode, maxStallMs: number): CheckpointResult {
-    const connection = this.#writer.connection;
+  async #checkpointOnWriter(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
     const walPath = `${this.#options.path}-wal`;
     const walBytesBefore = fileBytes(walPath);
     const started = performance.now();
-    const capStall = waitsForReaders(mode);
-    if (capStall) connection.pragma(`busy_timeout = ${maxStallMs}`);
-    let row: Record<string, unknown> | undefined;
-    try {
-      row = connection.pragma(`wal_checkpoint(${mode})`)[0];
-    } catch (error) {
-      // A busy handler that gave up surfaces as SQLITE_BUSY on some paths: that is a busy result.
-      if (!isBusyError(error)) throw error;
-    } finally {
-      if (capStall) connection.pragma(`busy_timeout = ${this.#options.pragmas.busyTimeout ?? 0}`);
+    const deadline = started + maxStallMs;
+    let row = this.#checkpointAttempt(mode, maxStallMs);
+    // SQLite takes the checkpoint lock without calling the busy handler: while another
+    // connection or process checkpoints, the answer is busy at once with log -1. Waiting
+    // modes try again until their stall cap runs out, as they would for a reader.
+    while (waitsForReaders(mode) && holdsCheckpointLockElsewhere(row)) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) break;
+      await sleep(Math.min(CHECKPOINT_LOCK_RETRY_MS, remaining));
+      row = this.#checkpointAttempt(mode, Math.max(0, Math.round(deadline - performance.now())));
     }
     const durationMs = performance.now() - started;
     return {
@@ -437,6 +440,22 @@ export class Walkeeper<Raw = unknown> {
       walBytesBefore,
       walBytesAfter: fileBytes(walPath),
     };
+  }
+
+  /** One `wal_checkpoint` on the writer; readers elsewhere may hold it up to `stallMs`. */
+  #checkpointAttempt(mode: CheckpointMode, stallMs: number): Record<string, unknown> | undefined {
+    const connection = this.#writer.connection;
+    const capStall = waitsForReaders(mode);
+    if (capStall) connection.pragma(`busy_timeout = ${stallMs}`);
+    try {
+      return connection.pragma(`wal_checkpoint(${mode})`)[0];
+    } catch (error) {
+      // A busy handler that gave up surfaces as SQLITE_BUSY on some paths: that is a busy result.
+      if (!isBusyError(error)) throw error;
+      return undefined;
+    } finally {
+      if (capStall) connection.pragma(`busy_timeout = ${this.#options.pragmas.busyTimeout ?? 0}`);
+    }
   }
 
   /** Samples the WAL now (file size, frames, backfilled frames) and caches the sample. */

@@ -5,17 +5,15 @@ import { driver, exited, newPath, nextMessage, removeTempDirs, spawnFixture } fr
 afterAll(removeTempDirs);
 
 /**
- * KNOWN BUG (core), found by the contention test: SQLite takes its checkpoint lock without a
- * busy handler, so while another process runs any checkpoint (a PASSIVE from its scheduler,
- * say), walkeeper's RESTART or TRUNCATE returns busy at once (0 ms, log -1) instead of waiting
- * up to its `maxStallMs`. The strategy counts it as a busy reset and backs off (100 ms, then
- * doubling to 5 s), so with several processes the WAL grows past the strategy's cap: 7 to 11
- * MiB for a 4 MiB sizeCapped cap in the 15 s contention run. Here the other process holds no
- * reader, so every reset with a 2 s stall cap must complete. Remove `.fails` once core retries
- * a reset that met the checkpoint lock until its stall cap runs out.
+ * Found by the contention test: SQLite takes its checkpoint lock without a busy handler, so
+ * while another process runs any checkpoint (a PASSIVE from its scheduler, say) a RESTART or
+ * TRUNCATE used to come back busy at once (0 ms, log -1) instead of waiting up to its
+ * `maxStallMs`; strategies then backed off and with several processes the WAL grew past its
+ * cap. Core now retries while the lock is held elsewhere, within the stall cap. The other
+ * process here holds no reader, so every reset with a 2 s stall cap must complete.
  */
 describe('a reset while another process checkpoints', () => {
-  test.fails('KNOWN BUG: TRUNCATE waits for the checkpoint lock within its stall cap, and completes', async () => {
+  test('TRUNCATE waits for the checkpoint lock within its stall cap, and completes', async () => {
     const path = newPath();
     const wk = await openWalkeeper({ path, driver });
     wk.write((tx) => tx.exec('CREATE TABLE IF NOT EXISTS elsewhere (body BLOB NOT NULL)'));
