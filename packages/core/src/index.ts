@@ -56,7 +56,7 @@ export { CheckpointScheduler } from './scheduler.js';
 export type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
 export { composeStrategies, strongerDecision } from './strategy.js';
 export type { WalSample } from './wal-sample.js';
-export { readShmCounters } from './wal-sample.js';
+export { compareVersions, readShmCounters } from './wal-sample.js';
 export type { OptimizeResult } from './walkeeper.js';
 export { openWalkeeper, Walkeeper } from './walkeeper.js';
 export type { WriteTransaction } from './writer.js';

@@ -54,6 +54,7 @@ export function hasNoopCheckpoint(sqliteVersion: string): boolean {
   return compareVersions(sqliteVersion, '3.51.0') >= 0;
 }
 
+/** Compares dotted versions (`3.51.3`) numerically: negative when `a` is older than `b`. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);

@@ -1,11 +1,10 @@
 import { accessSync, constants } from 'node:fs';
-import { WAL_RESET_FIX_VERSION } from '@walkeeper/core';
+import { compareVersions, WAL_RESET_FIX_VERSION } from '@walkeeper/core';
 import { type DatabaseFiles, sizeOf } from '../database-file.js';
 import type { DoctorCheck } from '../doctor.js';
 import { classifyFilesystem, mountOf } from '../filesystem.js';
 import type { DatabaseSnapshot } from '../inspect.js';
 import { formatBytes } from './format.js';
-import { compareVersions } from './versions.js';
 
 /** What every check looks at: gathered once, from the file system alone. */
 export interface DoctorContext {
