@@ -68,8 +68,16 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.smoke) {
     const response = await fetch(`${server.url}/api/projects`);
     console.log(`GET /api/projects -> ${response.status} ${JSON.stringify(await response.json())}`);
+    // The dashboard's page and /metrics too: the exporter and the assets load on this runtime.
+    let ok = response.ok;
+    for (const path of ['/', '/metrics']) {
+      const answer = await fetch(`${server.url}${path}`);
+      await answer.arrayBuffer();
+      console.log(`GET ${path} -> ${answer.status}`);
+      ok &&= answer.ok;
+    }
     await observatory.close();
-    return response.ok ? 0 : 1;
+    return ok ? 0 : 1;
   }
 
   let live: LiveSession | undefined;
@@ -79,7 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`live session ${live.sessionId} appending to ${live.path}`);
   }
   console.log(
-    `try:\n  ${server.url}/api/projects\n  ${server.url}/api/sessions\n  ${server.url}/api/search?q=retry\n  ${server.url}/api/ingest\n  ${server.url}/api/health\nCtrl-C stops.`,
+    `dashboard: ${server.url}/   metrics: ${server.url}/metrics\ntry:\n  ${server.url}/api/projects\n  ${server.url}/api/sessions\n  ${server.url}/api/search?q=retry\n  ${server.url}/api/ingest\n  ${server.url}/api/health\nCtrl-C stops.`,
   );
 
   await new Promise<void>((resolve) => {

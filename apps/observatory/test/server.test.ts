@@ -112,6 +112,8 @@ describe('pnpm start', () => {
       expect(stdout).toMatch(/observatory on http:\/\/127\.0\.0\.1:\d+/);
       expect(stdout).toMatch(/first scan done: [\d,]+ messages from \d+ files/);
       expect(stdout).toMatch(/GET \/api\/projects -> 200/);
+      expect(stdout).toMatch(/GET \/ -> 200/);
+      expect(stdout).toMatch(/GET \/metrics -> 200/);
     } finally {
       temp.cleanup();
     }
@@ -127,6 +129,7 @@ describe('pnpm start', () => {
       );
       expect(stdout).toMatch(/runtime: bun /);
       expect(stdout).toMatch(/GET \/api\/projects -> 200/);
+      expect(stdout).toMatch(/GET \/metrics -> 200/);
     } finally {
       temp.cleanup();
     }

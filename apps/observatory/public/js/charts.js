@@ -29,13 +29,14 @@ export function liveChart(container, spec) {
     cursor: { sync: { key: SYNC_KEY } },
     legend: { live: true },
     scales: {
-      // The whole window, ending now: the axis stays put and the lines scroll through it.
+      // The last WINDOW seconds (what there is of them), ending now: once full, the lines scroll.
       x: {
         time: true,
         range: (u) => {
           const xs = u.data[0];
           const last = xs[xs.length - 1] ?? Date.now() / 1000;
-          return [last - WINDOW, last];
+          const first = xs[0] ?? last;
+          return [Math.max(first, last - WINDOW), Math.max(last, first + 10)];
         },
       },
       // A log scale for latencies (a p99 spike would flatten a linear one); an empty chart still
@@ -45,7 +46,14 @@ export function liveChart(container, spec) {
         : { range: (_u, _min, max) => [0, Math.max(1, (max ?? 0) * 1.1)] },
     },
     axes: [
-      { stroke: '#8a94a6', grid: { stroke: '#2a3140' }, ticks: { stroke: '#2a3140' } },
+      {
+        stroke: '#8a94a6',
+        grid: { stroke: '#2a3140' },
+        ticks: { stroke: '#2a3140' },
+        // Whole seconds and up: the data is one point a second.
+        space: 70,
+        incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
+      },
       {
         stroke: '#8a94a6',
         grid: { stroke: '#2a3140' },
