@@ -111,7 +111,7 @@ export const packageDir = fileURLToPath(new URL('..', import.meta.url));
 export function spawnFixture(
   name: string,
   args: readonly string[],
-  options: { uid?: number; gid?: number } = {},
+  options: { uid?: number; gid?: number; execArgv?: string[] } = {},
 ): ChildProcess {
   return fork(fixture(name), [...args], {
     cwd: packageDir,
