@@ -204,6 +204,16 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  it("shows the API's reason, as text, for a session that does not exist", async () => {
+    const { page, problems } = await open(context, `#/session/${encodeURIComponent('<b>gone')}`);
+    await page.locator('#error:not([hidden])').waitFor();
+    expect(await page.locator('#error').textContent()).toBe("no session '<b>gone'");
+    expect(await page.locator('#error b').count()).toBe(0);
+    // The browser logs the 404 itself; nothing else went wrong.
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await page.close();
+  });
+
   it('searches, with the matches highlighted', async () => {
     const { page, problems } = await open(context, '#/search');
     await page.fill('#search-q', 'retry');

@@ -26,6 +26,8 @@ async function route() {
   const [path = '/', query = ''] = hash.split('?', 2);
   const params = new URLSearchParams(query);
   document.body.dataset.loading = 'true';
+  const banner = byId('error');
+  banner.hidden = true;
   try {
     if (path.startsWith('/session/')) {
       showView('session');
@@ -40,9 +42,9 @@ async function route() {
       showView('dashboard');
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    byId('connection').dataset.error = message;
-    console.error(message);
+    // A 404 (a session that is gone) or a 400 shows as the API's reason, as text.
+    banner.textContent = error instanceof Error ? error.message : String(error);
+    banner.hidden = false;
   } finally {
     document.body.dataset.loading = 'false';
   }
