@@ -6,17 +6,15 @@ import { driverModule, evalArgs, newPath, packageDir, removeTempDirs, runtime } 
 afterAll(removeTempDirs);
 
 /**
- * KNOWN BUG (core, packages/core/src/worker/spawn.ts), found by the soak: worker threads are
- * given `process.execArgv` explicitly (minus --input-type), and Node refuses V8 and
- * process-wide flags in a worker's execArgv (ERR_WORKER_INVALID_EXEC_ARGV). So an application
- * started with `node --max-old-space-size=4096` (or --expose-gc, --trace-gc) cannot open
- * walkeeper with worker readers: the open fails with E_DRIVER. Left to itself, Node drops
- * such flags when a worker inherits them. Remove `.fails` once spawn.ts passes only flags a
- * worker accepts.
+ * Found by the soak: worker threads were given `process.execArgv` explicitly (minus
+ * --input-type), and Node refuses V8 and process-wide flags in a worker's explicit execArgv
+ * (ERR_WORKER_INVALID_EXEC_ARGV), so `node --max-old-space-size=4096 app.js` could not open
+ * walkeeper with worker readers. These scripts run under `node --input-type=module -e`, the
+ * case where core must pass flags explicitly, so they cover both at once.
  */
 describe.skipIf(runtime !== 'node')('an application started with V8 flags', () => {
-  test.fails.each(['--max-old-space-size=512', '--expose-gc'])(
-    'KNOWN BUG: with %s, worker readers open and close',
+  test.each(['--max-old-space-size=512', '--expose-gc'])(
+    'with %s, worker readers open and close',
     (flag) => {
       const path = newPath();
       const script = `
