@@ -137,11 +137,10 @@ describe(`contention: ${PROCESSES} processes writing and reading one database fo
     }
   });
 
-  // KNOWN BUG (core): see checkpoint-lock.test.ts. Resets meet other processes' checkpoint
-  // lock, report busy at once and back off; and a reset waits for any PASSIVE in flight to end
-  // while the writers go on. Either way the WAL passes the cap (6.5 to 12 MiB measured for
-  // 4 MiB). Remove `.fails` with the fix; the figures line shows busyResetsAtOnce and walMaxMiB.
-  test.fails('KNOWN BUG: the WAL stayed under its cap', () => {
-    expect(Math.max(0, ...run.walSamples)).toBeLessThanOrEqual(CAP);
+  // Bounded, not yet under the cap: a reset waits for a PASSIVE in flight to end while the
+  // writers go on (KNOWN BUG, reproduced in checkpoint-overshoot.test.ts; 4.4 to 6.5 MiB
+  // measured for 4 MiB). With that fixed, this asserts the cap itself.
+  test('the WAL stayed bounded: at most twice its cap', () => {
+    expect(Math.max(0, ...run.walSamples)).toBeLessThanOrEqual(2 * CAP);
   });
 });

@@ -30,7 +30,7 @@ interface SoakFigures {
   rssAtWarmUp: number;
   rssAtEnd: number;
   rssMaxAfterWarmUp: number;
-  rssTrend: number[];
+  trend: { rss: number; heapUsed: number; external: number; dbBytes: number }[];
   walMax: number;
   walMaxAfterWarmUp: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
@@ -82,7 +82,12 @@ describe('soak', () => {
         rssAtEndMiB: mib(f.rssAtEnd),
         rssGrowthMiB: mib(growth),
         rssMaxAfterWarmUpMiB: mib(f.rssMaxAfterWarmUp),
-        rssTrendMiB: f.rssTrend.map(mib),
+        trendMiB: f.trend.map((t) => [
+          mib(t.rss),
+          mib(t.heapUsed),
+          mib(t.external),
+          mib(t.dbBytes),
+        ]),
         walMaxMiB: mib(f.walMax),
         walMaxAfterWarmUpMiB: mib(f.walMaxAfterWarmUp),
         capMiB: mib(CAP),
