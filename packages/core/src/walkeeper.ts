@@ -374,11 +374,18 @@ export class Walkeeper<Raw = unknown> {
     options: { maxStallMs?: number } = {},
   ): Promise<CheckpointResult> {
     if (this.#state !== 'open') return Promise.reject(closedError());
-    const checkedMode = checkEnum('checkpoint mode', mode, CHECKPOINT_MODES);
-    const maxStallMs =
-      options.maxStallMs === undefined
-        ? this.#options.checkpoint.maxStallMs
-        : checkInteger('maxStallMs', options.maxStallMs, 0, 60_000);
+    let checkedMode: CheckpointMode;
+    let maxStallMs: number;
+    try {
+      checkedMode = checkEnum('checkpoint mode', mode, CHECKPOINT_MODES);
+      maxStallMs =
+        options.maxStallMs === undefined
+          ? this.#options.checkpoint.maxStallMs
+          : checkInteger('maxStallMs', options.maxStallMs, 0, 60_000);
+    } catch (error) {
+      // A Promise-returning call reports bad input by rejecting, never by throwing.
+      return Promise.reject(error);
+    }
     return this.#runExclusive(() => this.#checkpoint(checkedMode, maxStallMs));
   }
 

@@ -284,11 +284,9 @@ describe('files that are not a database walkeeper may open', () => {
     await expectRefused(path, 'E_CANT_OPEN', () => openWalkeeper({ path, driver }));
   });
 
-  // KNOWN BUG (core, preflight): a zero-length database beside a -wal full of committed
-  // frames opens as a new empty database, and closing it deletes the -wal: the data is gone.
-  // The same -wal without any database file is refused (the test above). Remove `.fails` once
-  // preflight refuses a zero-length database whose -wal is not empty.
-  test.fails('KNOWN BUG: a zero-length database beside a non-empty -wal is E_CANT_OPEN, and the -wal is kept', async () => {
+  // Found by this catalogue: a zero-length database beside a -wal full of committed frames
+  // used to open as a new empty database, and closing it deleted the -wal with the data.
+  test('a zero-length database beside a non-empty -wal is E_CANT_OPEN, and the -wal is kept', async () => {
     const live = liveDatabase();
     const path = join(newDir(), 'test.db');
     writeFileSync(path, '');
@@ -543,10 +541,9 @@ describe('calls on an open walkeeper', () => {
     },
   );
 
-  // KNOWN BUG (core, packages/core/src/walkeeper.ts checkpoint()): the mode and stall cap are
-  // validated before the Promise is made, so a bad one throws synchronously and escapes a
-  // caller's `.catch()`; every other refused call rejects. Remove `.fails` once it rejects.
-  test.fails('KNOWN BUG: checkpoint() with a bad mode rejects instead of throwing', async () => {
+  // Found by this catalogue: the mode and stall cap used to be validated before the Promise
+  // was made, so a bad one threw synchronously and escaped a caller's `.catch()`.
+  test('checkpoint() with a bad mode rejects instead of throwing', async () => {
     const live = liveDatabase();
     const wk = await openWalkeeper({ path: live.path, driver });
     try {

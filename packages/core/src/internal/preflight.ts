@@ -41,16 +41,21 @@ export function preflight(path: string): { exists: boolean } {
     );
   }
   const file = statSync(absolute, { throwIfNoEntry: false });
-  if (!file) {
-    if (statSync(`${absolute}-wal`, { throwIfNoEntry: false })) {
-      throw new WalkeeperError(
-        'E_CANT_OPEN',
-        `Cannot open ${path}: ${path}-wal exists without its database. It may hold committed data; restore the database file or move the -wal away.`,
-        { details: { path } },
-      );
-    }
-    return { exists: false };
+  const wal = statSync(`${absolute}-wal`, { throwIfNoEntry: false });
+  // A -wal beside no database, or beside an empty file (SQLite's "new database"), may hold
+  // committed data: opening would start a new database and closing would delete the log.
+  // Beside an empty file, a -wal of at most its 32-byte header holds no frame to lose.
+  const orphanWal =
+    wal !== undefined && (!file || (file.isFile() && file.size === 0 && wal.size > 32));
+  if (orphanWal) {
+    const beside = file ? 'beside an empty database file' : 'without its database';
+    throw new WalkeeperError(
+      'E_CANT_OPEN',
+      `Cannot open ${path}: ${path}-wal exists ${beside}. It may hold committed data; restore the database file or move the -wal away.`,
+      { details: { path } },
+    );
   }
+  if (!file) return { exists: false };
   if (!file.isFile()) {
     throw new WalkeeperError('E_CANT_OPEN', `Cannot open ${path}: it is not a regular file.`, {
       details: { path },
