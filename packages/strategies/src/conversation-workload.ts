@@ -35,7 +35,11 @@ export function conversationWorkloadStrategy(
     name: 'conversationWorkload',
     capBytes: maxWalBytes,
     decide(state) {
-      if (state.frames === 0) return undefined;
+      // An empty log in a file past the cap (left by a RESTART elsewhere): shrink the file.
+      if (state.frames === 0)
+        return state.walBytes >= maxWalBytes
+          ? resetOrBackfill(state, 'empty log in a file past the cap', maxStallMs)
+          : undefined;
       if (state.msSinceLastWrite >= quietMs)
         return resetOrBackfill(state, 'quiet gap between bursts', maxStallMs);
       if (state.logBytes >= maxWalBytes / 2)

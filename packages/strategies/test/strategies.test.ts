@@ -130,6 +130,16 @@ describe('conversationWorkload', () => {
     });
   });
 
+  test('an empty log in a -wal file past the cap is truncated', () => {
+    const wal = new WalModel();
+    // A RESTART elsewhere emptied the log but left the file at 20 MiB.
+    wal.walBytes = 20 * MiB;
+    const strategy = conversationWorkloadStrategy({ maxWalBytes: 16 * MiB });
+    expect(strategy.decide(wal.state())).toMatchObject({ mode: 'TRUNCATE' });
+    wal.walBytes = 8 * MiB;
+    expect(strategy.decide(wal.state())).toBeUndefined();
+  });
+
   test('a burst that never pauses is still capped', () => {
     const wal = new WalModel();
     wal.pinnedByReaders = 20;
