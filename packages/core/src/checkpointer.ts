@@ -19,9 +19,28 @@ export class Checkpointer {
   #ready: Promise<Worker> | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  /** 1 while the worker is inside a checkpoint (set and cleared by the worker itself). */
+  readonly #busy = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(setup: WorkerSetup) {
-    this.#setup = { ...setup, role: 'checkpointer' };
+    this.#setup = {
+      ...setup,
+      role: 'checkpointer',
+      busySignal: this.#busy.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /** The worker is inside a checkpoint right now (a plain shared-memory read). */
+  get running(): boolean {
+    return Atomics.load(this.#busy, 0) === 1;
+  }
+
+  /**
+   * Blocks the calling thread until the running checkpoint ends or `timeoutMs` passes.
+   * For the writer's backpressure only: it stops the event loop.
+   */
+  waitUntilIdle(timeoutMs: number): void {
+    Atomics.wait(this.#busy, 0, 1, Math.max(0, timeoutMs));
   }
 
   passive(): Promise<{ row: SqliteRow | undefined; durationMs: number }> {
@@ -60,6 +79,8 @@ export class Checkpointer {
         lastError = error;
       });
       worker.on('exit', (code) => {
+        // A worker that died inside a checkpoint never cleared its flag.
+        Atomics.store(this.#busy, 0, 0);
         const error = lastError ?? new Error(`the checkpointer worker exited with code ${code}`);
         reject(error);
         for (const pending of this.#pending.values()) pending.reject(error);

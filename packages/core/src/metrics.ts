@@ -25,7 +25,16 @@ export interface PoolStats {
 }
 
 export interface WalkeeperStats {
-  writes: { count: number; errors: number; busyRetries: number; latencyMs: HistogramSnapshot };
+  writes: {
+    count: number;
+    errors: number;
+    busyRetries: number;
+    /** Commits that found the -wal at the strategy's cap and waited for a running checkpoint. */
+    heldAtCap: number;
+    /** How long those commits waited. */
+    heldAtCapMs: HistogramSnapshot;
+    latencyMs: HistogramSnapshot;
+  };
   reads: { count: number; errors: number; latencyMs: HistogramSnapshot };
   pool: PoolStats;
   wal: WalSample & { capBytes: number; pageSize: number };
@@ -55,6 +64,8 @@ export class Metrics {
   writes = 0;
   writeErrors = 0;
   busyRetries = 0;
+  writeHolds = 0;
+  readonly writeHoldLatency = new Histogram();
   readonly writeLatency = new Histogram();
   reads = 0;
   readErrors = 0;

@@ -13,6 +13,7 @@ import { WalkeeperError } from './errors.js';
 import { assessHealth, type HealthReport } from './health.js';
 import { closedError, InlineReadPool, notAQueryError } from './inline-read-pool.js';
 import { preflight } from './internal/preflight.js';
+import { sleepSync } from './internal/sleep-sync.js';
 import { openError } from './internal/sqlite-errors.js';
 import { checkEnum, checkInteger } from './internal/validate.js';
 import { Metrics, type WalkeeperStats } from './metrics.js';
@@ -81,6 +82,10 @@ export class Walkeeper<Raw = unknown> {
     emit: (event) => this.#emitQuery(event),
   };
   #sample: WalSample = { walBytes: 0, frames: 0, backfilledFrames: 0, sampledAt: 0 };
+  /** When a commit last compared the -wal with the strategy's cap (see #holdAtCap). */
+  #capCheckedAt = 0;
+  /** Checkpoints started through checkpoint() and not finished (scheduled or manual). */
+  #checkpointsRunning = 0;
   #databaseBytes = 0;
   #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #useNoop = false;
@@ -131,7 +136,10 @@ export class Walkeeper<Raw = unknown> {
       this.#metrics,
       {
         afterTransaction: (durationMs, error) => {
-          if (error === undefined) this.#scheduler?.noteCommit();
+          if (error === undefined) {
+            this.#scheduler?.noteCommit();
+            this.#holdAtCap();
+          }
           if (this.#queryHooks.length > 0)
             this.#emitQuery({ kind: 'write', sql: undefined, durationMs, error });
         },
@@ -391,6 +399,7 @@ export class Walkeeper<Raw = unknown> {
 
   async #checkpoint(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
     const barrier = waitsForReaders(mode) && this.#pool !== undefined;
+    this.#checkpointsRunning++;
     if (barrier) await this.#pool!.pause();
     try {
       const result =
@@ -408,6 +417,7 @@ export class Walkeeper<Raw = unknown> {
       throw error;
     } finally {
       if (barrier) this.#pool!.resume();
+      this.#checkpointsRunning--;
     }
   }
 
@@ -465,6 +475,55 @@ export class Walkeeper<Raw = unknown> {
     }
   }
 
+  /**
+   * Backpressure, the last line of a strategy's cap. Checkpoints run one at a time, so while a
+   * PASSIVE is slow on the checkpointer thread (a loaded disk's fsync) a busy writer can fill
+   * the log far past the cap before the reset's turn comes (measured: 7 MiB for a 1 MiB cap
+   * with 300 ms PASSIVEs). When a commit finds the -wal at the cap while a checkpoint is under
+   * way, the committing writer resets the log itself (waiting out a PASSIVE that holds the
+   * checkpoint lock, within `checkpoint.maxStallMs`), as SQLite's own autocheckpoint makes the
+   * committing writer do the work. With no checkpoint under way this costs a field read; with
+   * one, a stat of the -wal at most once a millisecond.
+   */
+  #holdAtCap(): void {
+    const checkpointer = this.#checkpointer;
+    const capBytes = this.#scheduler?.strategy.capBytes;
+    if (capBytes === undefined || this.#checkpointsRunning === 0) return;
+    const now = performance.now();
+    if (now - this.#capCheckedAt < 1) return;
+    this.#capCheckedAt = now;
+    const walPath = `${this.#options.path}-wal`;
+    const walBytesBefore = fileBytes(walPath);
+    if (walBytesBefore < capBytes) return;
+    this.#metrics.writeHolds++;
+    const deadline = now + this.#options.checkpoint.maxStallMs;
+    let row: Record<string, unknown> | undefined;
+    for (;;) {
+      // A PASSIVE on the checkpointer thread holds SQLite's checkpoint lock: wait it out.
+      if (checkpointer?.running) checkpointer.waitUntilIdle(deadline - performance.now());
+      row = this.#checkpointAttempt(
+        'TRUNCATE',
+        Math.max(0, Math.round(deadline - performance.now())),
+      );
+      if (!holdsCheckpointLockElsewhere(row) || performance.now() >= deadline) break;
+      sleepSync(CHECKPOINT_LOCK_RETRY_MS);
+    }
+    const ended = performance.now();
+    this.#metrics.writeHoldLatency.record(ended - now);
+    const result: CheckpointResult = {
+      mode: 'TRUNCATE',
+      ...parseCheckpointRow(row),
+      durationMs: ended - now,
+      walBytesBefore,
+      walBytesAfter: fileBytes(walPath),
+    };
+    this.#metrics.recordCheckpoint(result);
+    this.#sampleQuietly();
+    for (const plugin of this.#plugins) {
+      if (plugin.hooks?.onCheckpoint) void this.#callHook(plugin, 'onCheckpoint', result);
+    }
+  }
+
   /** Samples the WAL now (file size, frames, backfilled frames) and caches the sample. */
   sampleWal(): WalSample {
     this.#assertOpen();
@@ -490,6 +549,8 @@ export class Walkeeper<Raw = unknown> {
         count: m.writes,
         errors: m.writeErrors,
         busyRetries: m.busyRetries,
+        heldAtCap: m.writeHolds,
+        heldAtCapMs: m.writeHoldLatency.snapshot(),
         latencyMs: m.writeLatency.snapshot(),
       },
       reads: { count: m.reads, errors: m.readErrors, latencyMs: m.readLatency.snapshot() },

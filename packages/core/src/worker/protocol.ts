@@ -17,6 +17,11 @@ export interface WorkerSetup {
    * A worker checks it between reads and hands back the reads it has not started.
    */
   yieldSignal?: SharedArrayBuffer;
+  /**
+   * Checkpointer only: one Int32 the worker holds at 1 while a checkpoint runs, and notifies
+   * when it drops to 0, so the writer can wait for it without the event loop.
+   */
+  busySignal?: SharedArrayBuffer;
 }
 
 /** A batch of reads: `defs` teaches the worker new statements, `tasks` runs them. */

@@ -22,6 +22,7 @@ import {
 
 const setup = workerData as WorkerSetup;
 const yieldSignal = setup.yieldSignal ? new Int32Array(setup.yieldSignal) : undefined;
+const busySignal = setup.busySignal ? new Int32Array(setup.busySignal) : undefined;
 /** How long one batch may keep a single read snapshot before it takes a fresh one. */
 const SNAPSHOT_HOLD_MS = 2;
 const port = parentPort!;
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
     if (message.t === 'read') runBatch(message);
     else if (message.t === 'checkpoint') {
       const started = performance.now();
+      if (busySignal) Atomics.store(busySignal, 0, 1);
       try {
         const row = connection.pragma('wal_checkpoint(PASSIVE)')[0];
         post({
@@ -155,6 +157,11 @@ async function main(): Promise<void> {
           error: serializeError(error),
           durationMs: performance.now() - started,
         });
+      } finally {
+        if (busySignal) {
+          Atomics.store(busySignal, 0, 0);
+          Atomics.notify(busySignal, 0);
+        }
       }
     } else if (message.t === 'close') {
       connection.close();
