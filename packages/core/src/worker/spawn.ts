@@ -16,17 +16,8 @@ const WORKER_URL = new URL('./sqlite-worker.js', import.meta.url);
  */
 const execArgvWithoutInputType = withoutInputType(process.execArgv);
 
-/**
- * A worker's young generation grows with its allocation rate up to V8's default (tens of MiB
- * per thread) and stays that size: with two readers and a checkpointer that showed as 20-27
- * MiB of RSS growth over a ten-minute soak. A reader's garbage is short-lived (rows copied out
- * to the main thread), so a small young generation costs only more frequent, cheap scavenges.
- * Measured in the soak (240 s): 11.6 MiB of growth instead of 23.5.
- */
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4 };
-
 export function spawnSqliteWorker(setup: WorkerSetup): Worker {
-  const options = { workerData: setup, resourceLimits: RESOURCE_LIMITS };
+  const options = { workerData: setup };
   if (execArgvWithoutInputType === undefined) return new Worker(WORKER_URL, options);
   try {
     return new Worker(WORKER_URL, { ...options, execArgv: execArgvWithoutInputType });
