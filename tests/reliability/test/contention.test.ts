@@ -137,11 +137,13 @@ describe(`contention: ${PROCESSES} processes writing and reading one database fo
     }
   });
 
-  // Bounded, not yet under the cap: a reset waits for a PASSIVE in flight to end while the
-  // writers go on (KNOWN BUG, reproduced in checkpoint-overshoot.test.ts; 4.4 to 6.5 MiB
-  // measured for 4 MiB). So the WAL is reset again and again rather than growing: under its
-  // cap most of the time. With that fixed, this asserts the maximum against the cap.
-  test('the WAL stayed bounded: under its cap most of the time', () => {
+  // Each process holds its own writer at the cap while its own checkpoint runs, but another
+  // process's checkpoint is invisible to it: a reset can wait on that one while the others
+  // write (2.35 to 3.93 MiB measured for 4 MiB; 4.4 to 57 MiB before resets waited for the
+  // checkpoint lock and writers were held at the cap). So the maximum is held to the
+  // starvation bench's bound, a quarter over the cap, and the median to the cap itself.
+  test('the WAL stayed near its cap: the median under it, the maximum within a quarter over', () => {
     expect(percentile(run.walSamples, 50)).toBeLessThanOrEqual(CAP);
+    expect(Math.max(0, ...run.walSamples)).toBeLessThanOrEqual(CAP * 1.25);
   });
 });

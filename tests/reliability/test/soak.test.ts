@@ -108,11 +108,10 @@ describe('soak', () => {
     expect(f.counts.syncReads).toBeGreaterThan(SECONDS * 50);
     // The stated bounds.
     expect(growth).toBeLessThanOrEqual(RSS_GROWTH_LIMIT);
-    // Bounded: the log is reset again and again instead of growing, so the WAL is under the
-    // strategy's cap most of the time. Not always yet: a reset waits for a PASSIVE in flight,
-    // and a slow disk lets the file pass the cap meanwhile (KNOWN BUG, reproduced in
-    // checkpoint-overshoot.test.ts; the maximum is printed above). With that fixed, this
-    // asserts the maximum against the cap.
+    // Under the strategy's cap throughout. One process: when a PASSIVE on the checkpointer
+    // thread is slow, the committing writer resets the log itself at the cap (see
+    // checkpoint-overshoot.test.ts), so only the crossing transaction (a few KiB here) passes it.
+    expect(f.walMax).toBeLessThanOrEqual(CAP);
     expect(f.walMedianAfterWarmUp).toBeLessThanOrEqual(CAP);
   });
 });
