@@ -1,33 +1,22 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAssets } from '../src/dashboard/assets.js';
 import { LiveFeed, type LiveTick } from '../src/dashboard/live-feed.js';
-import { type Observatory, startObservatory } from '../src/observatory.js';
+import type { Observatory } from '../src/observatory.js';
 import { CONTENT_SECURITY_POLICY } from '../src/server/security-headers.js';
-import { eventually, FIXTURES, tempDir } from './helpers.js';
+import { eventually, observeFixture, tempDir } from './helpers.js';
 
 // The dashboard's server side over real HTTP: the page and its files, the headers that keep
 // transcript text inert, the live event stream and /metrics. The browser tests drive the page.
 
 describe('the dashboard over HTTP', () => {
   const temp = tempDir();
-  const root = join(temp.dir, 'projects');
-  const database = join(temp.dir, 'o.db');
+  const database = join(temp.dir, 'observatory.db');
   let observatory: Observatory;
   let url: string;
 
   beforeAll(async () => {
-    mkdirSync(join(root, 'proj'), { recursive: true });
-    copyFileSync(join(FIXTURES, 'tool_heavy.jsonl'), join(root, 'proj', 'tool_heavy.jsonl'));
-    observatory = await startObservatory({
-      dir: root,
-      database,
-      port: 0,
-      readers: 1,
-      log: () => {},
-    });
-    await observatory.scanned;
+    observatory = await observeFixture(temp.dir, 'tool_heavy.jsonl');
     url = observatory.server.url;
   });
   afterAll(async () => {

@@ -1,12 +1,46 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Walkeeper } from '@walkeeper/core';
 import { openDatabase } from '../src/database.js';
 import { Ingester, type IngesterOptions } from '../src/ingest/ingester.js';
+import { type Observatory, type ObservatoryOptions, startObservatory } from '../src/observatory.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/claude-code/', import.meta.url));
+
+/**
+ * An observatory on a free port over one fixture transcript copied to
+ * `<dir>/projects/proj/<fixture>`, with its database `<dir>/observatory.db`; the first scan
+ * is done when it resolves.
+ */
+export async function observeFixture(
+  dir: string,
+  fixture: string,
+  options: Partial<ObservatoryOptions> = {},
+): Promise<Observatory> {
+  const root = join(dir, 'projects');
+  mkdirSync(join(root, 'proj'), { recursive: true });
+  copyFileSync(join(FIXTURES, fixture), join(root, 'proj', fixture));
+  const observatory = await startObservatory({
+    dir: root,
+    database: join(dir, 'observatory.db'),
+    port: 0,
+    readers: 1,
+    log: () => {},
+    ...options,
+  });
+  await observatory.scanned;
+  return observatory;
+}
 
 /** A temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'observatory-'): { dir: string; cleanup(): void } {

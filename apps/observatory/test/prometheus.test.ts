@@ -1,8 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Observatory, startObservatory } from '../src/observatory.js';
-import { eventually, FIXTURES, tempDir } from './helpers.js';
+import type { Observatory } from '../src/observatory.js';
+import { eventually, observeFixture, tempDir } from './helpers.js';
 import {
   prometheusUnavailable,
   type RunningPrometheus,
@@ -30,17 +29,7 @@ describe.skipIf(unavailable !== undefined)('Prometheus scraping /metrics', () =>
   let prometheus: RunningPrometheus | undefined;
 
   beforeAll(async () => {
-    const root = join(temp.dir, 'projects');
-    mkdirSync(join(root, 'proj'), { recursive: true });
-    copyFileSync(join(FIXTURES, 'tool_heavy.jsonl'), join(root, 'proj', 'tool_heavy.jsonl'));
-    observatory = await startObservatory({
-      dir: root,
-      database,
-      port: 0,
-      readers: 1,
-      log: () => {},
-    });
-    await observatory.scanned;
+    observatory = await observeFixture(temp.dir, 'tool_heavy.jsonl');
     const { host, port } = observatory.server;
     prometheus = await startPrometheus(join(temp.dir, 'prometheus'), `${host}:${port}`);
   }, 40_000);

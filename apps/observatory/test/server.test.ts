@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Observatory, startObservatory } from '../src/observatory.js';
+import type { Observatory } from '../src/observatory.js';
 import { listen } from '../src/server/serve.js';
-import { eventually, FIXTURES, tempDir } from './helpers.js';
+import { eventually, observeFixture, tempDir } from './helpers.js';
 
 // The whole app over real HTTP on a loopback port, and the command that starts it.
 
@@ -14,24 +14,15 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the observatory over HTTP', () => {
   const temp = tempDir();
-  const root = join(temp.dir, 'projects');
-  const file = join(root, 'proj', 'short.jsonl');
+  const file = join(temp.dir, 'projects', 'proj', 'short.jsonl');
   let observatory: Observatory;
 
   beforeAll(async () => {
-    mkdirSync(join(root, 'proj'), { recursive: true });
-    copyFileSync(join(FIXTURES, 'short.jsonl'), file);
-    observatory = await startObservatory({
-      dir: root,
-      database: join(temp.dir, 'o.db'),
-      port: 0,
-      readers: 1,
-      log: () => {},
+    observatory = await observeFixture(temp.dir, 'short.jsonl', {
       mount: (app, { ingester }) => {
         app.get('/extra', (c) => c.json({ files: ingester.status().files }));
       },
     });
-    await observatory.scanned;
   });
   afterAll(async () => {
     await observatory.close();
