@@ -1,33 +1,14 @@
-import { openWalkeeper, type Walkeeper } from '@walkeeper/core';
+import { openWalkeeper } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import { monitoringSchema } from '@walkeeper/migrations';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type HistoryPlugin, history } from '../src/index.js';
+import { history } from '../src/index.js';
 import { T0 } from './samples.js';
+import { clock, closeOpened, open, track } from './support.js';
 
-const opened: Walkeeper[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((wk) => wk.close()));
-});
-
-function clock(start = T0) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
-
-async function open(plugin: HistoryPlugin, path = tempDatabasePath('walkeeper-history-')) {
-  const wk = await openWalkeeper({ path, driver: betterSqlite3(), plugins: [plugin] });
-  opened.push(wk);
-  wk.write((tx) => tx.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'));
-  return wk;
-}
+afterEach(closeOpened);
 
 function count(path: string, table: string): number {
   const db = new Database(path, { readonly: true });
@@ -117,7 +98,7 @@ describe('history(): samples persisted in the monitoring schema', () => {
       driver: betterSqlite3(),
       plugins: [monitoringSchema(), plugin],
     });
-    opened.push(wk);
+    track(wk);
     time.advance(10_000);
     plugin.sample();
     expect(count(path, '_walkeeper_wal_metrics')).toBe(1);

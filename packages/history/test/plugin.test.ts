@@ -1,33 +1,11 @@
-import { openWalkeeper, type Walkeeper, type WalkeeperPlugin } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
-import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { metricsHistory } from '../src/index.js';
 import { HOUR, T0 } from './samples.js';
+import { clock, closeOpened, open } from './support.js';
 
-const opened: Walkeeper[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((wk) => wk.close()));
-});
-
-/** A fake clock: the history stamps samples with it; tests move it. */
-function clock(start = T0) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
-
-async function open(plugin: WalkeeperPlugin, path = tempDatabasePath('walkeeper-history-')) {
-  const wk = await openWalkeeper({ path, driver: betterSqlite3(), plugins: [plugin] });
-  opened.push(wk);
-  wk.write((tx) => tx.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'));
-  return wk;
-}
+afterEach(closeOpened);
 
 describe('metricsHistory()', () => {
   test('samples what happened in each interval, stamped by the injected clock', async () => {
