@@ -435,8 +435,7 @@ export class Walkeeper<Raw = unknown> {
   }
 
   async #checkpointOnWriter(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
-    const walPath = `${this.#options.path}-wal`;
-    const walBytesBefore = fileBytes(walPath);
+    const walBytesBefore = fileBytes(`${this.#options.path}-wal`);
     const started = performance.now();
     const deadline = started + maxStallMs;
     let row = this.#checkpointAttempt(mode, maxStallMs);
@@ -449,13 +448,22 @@ export class Walkeeper<Raw = unknown> {
       await sleep(Math.min(CHECKPOINT_LOCK_RETRY_MS, remaining));
       row = this.#checkpointAttempt(mode, Math.max(0, Math.round(deadline - performance.now())));
     }
-    const durationMs = performance.now() - started;
+    return this.#writerResult(mode, row, started, walBytesBefore);
+  }
+
+  /** A checkpoint's result from SQLite's row, once it has run on the writer. */
+  #writerResult(
+    mode: CheckpointMode,
+    row: Record<string, unknown> | undefined,
+    started: number,
+    walBytesBefore: number,
+  ): CheckpointResult {
     return {
       mode,
       ...parseCheckpointRow(row),
-      durationMs,
+      durationMs: performance.now() - started,
       walBytesBefore,
-      walBytesAfter: fileBytes(walPath),
+      walBytesAfter: fileBytes(`${this.#options.path}-wal`),
     };
   }
 
@@ -492,8 +500,7 @@ export class Walkeeper<Raw = unknown> {
     const now = performance.now();
     if (now - this.#capCheckedAt < 1) return;
     this.#capCheckedAt = now;
-    const walPath = `${this.#options.path}-wal`;
-    const walBytesBefore = fileBytes(walPath);
+    const walBytesBefore = fileBytes(`${this.#options.path}-wal`);
     if (walBytesBefore < capBytes) return;
     this.#metrics.writeHolds++;
     const deadline = now + this.#options.checkpoint.maxStallMs;
@@ -508,15 +515,8 @@ export class Walkeeper<Raw = unknown> {
       if (!holdsCheckpointLockElsewhere(row) || performance.now() >= deadline) break;
       sleepSync(CHECKPOINT_LOCK_RETRY_MS);
     }
-    const ended = performance.now();
-    this.#metrics.writeHoldLatency.record(ended - now);
-    const result: CheckpointResult = {
-      mode: 'TRUNCATE',
-      ...parseCheckpointRow(row),
-      durationMs: ended - now,
-      walBytesBefore,
-      walBytesAfter: fileBytes(walPath),
-    };
+    const result = this.#writerResult('TRUNCATE', row, now, walBytesBefore);
+    this.#metrics.writeHoldLatency.record(result.durationMs);
     this.#metrics.recordCheckpoint(result);
     this.#sampleQuietly();
     for (const plugin of this.#plugins) {
