@@ -494,9 +494,11 @@ export class Walkeeper<Raw = unknown> {
    * one, a stat of the -wal at most once a millisecond.
    */
   #holdAtCap(): void {
-    const checkpointer = this.#checkpointer;
+    // Most commits stop here: no checkpoint under way.
+    if (this.#checkpointsRunning === 0) return;
     const capBytes = this.#scheduler?.strategy.capBytes;
-    if (capBytes === undefined || this.#checkpointsRunning === 0) return;
+    if (capBytes === undefined) return;
+    const checkpointer = this.#checkpointer;
     const now = performance.now();
     if (now - this.#capCheckedAt < 1) return;
     this.#capCheckedAt = now;
