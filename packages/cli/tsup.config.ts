@@ -1,10 +1,6 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../tsup.preset.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm'],
+// The command's entry (src/cli.ts) needs no declarations of its own.
+export default definePackageBuild(['src/index.ts', 'src/cli.ts'], {
   dts: { entry: 'src/index.ts' },
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
 });

@@ -1,14 +1,8 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../tsup.preset.js';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'sqlite-worker': 'src/worker/sqlite-worker.ts',
-  },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
+export default definePackageBuild({
+  index: 'src/index.ts',
+  'plugin-kit/index': 'src/plugin-kit/index.ts',
+  'testing/index': 'src/testing/index.ts',
+  'sqlite-worker': 'src/worker/sqlite-worker.ts',
 });

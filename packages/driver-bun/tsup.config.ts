@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { definePackageBuild } from '../../tsup.preset.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'esnext',
-  // bun:sqlite exists only inside Bun: leave the import for Bun to resolve.
-  external: ['bun:sqlite'],
-});
+// bun:sqlite exists only inside Bun: leave the import for Bun to resolve.
+export default definePackageBuild(['src/index.ts'], { external: ['bun:sqlite'] });

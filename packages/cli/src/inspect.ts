@@ -1,4 +1,4 @@
-import { readShmCounters } from '@walkeeper/core';
+import { readShmCounters } from '@walkeeper/core/plugin-kit';
 import { checkDatabaseFile, sizeOf } from './database-file.js';
 import {
   type DatabaseHeader,

@@ -16,6 +16,12 @@ export interface SqliteRunResult {
 export interface SqliteStatement<Row = SqliteRow> {
   /** True when the statement returns rows (a SELECT, a RETURNING clause, most PRAGMAs). */
   readonly returnsData: boolean;
+  /**
+   * SQLite's `sqlite3_stmt_readonly`: the statement makes no direct change to the database
+   * file. Transaction control (`BEGIN`, `COMMIT`) and some pragmas report true as well, so
+   * a router must still send those to the writer.
+   */
+  readonly readonly: boolean;
   run(params?: SqliteParams): SqliteRunResult;
   /** The first row, or `undefined` when there is none (never `null`). */
   get(params?: SqliteParams): Row | undefined;

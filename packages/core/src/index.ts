@@ -1,5 +1,5 @@
-export type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
-export { CHECKPOINT_MODES } from './checkpoint-result.js';
+export type { CheckpointMode, CheckpointResult } from './checkpoint/result.js';
+export { CHECKPOINT_MODES } from './checkpoint/result.js';
 export type {
   SqliteConnection,
   SqliteDriver,
@@ -11,7 +11,6 @@ export type {
   SqliteStatement,
 } from './driver.js';
 export { isBusyError, isSqliteError, SqliteError } from './driver.js';
-export { enableWal } from './enable-wal.js';
 export type { WalkeeperErrorCode, WalkeeperErrorOptions } from './errors.js';
 export { isWalkeeperError, WalkeeperError } from './errors.js';
 export type {
@@ -23,16 +22,9 @@ export type {
 } from './health.js';
 export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
 export type { HistogramSnapshot } from './histogram.js';
-export { Histogram } from './histogram.js';
-export {
-  checkBoolean,
-  checkEnum,
-  checkInteger,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
-} from './internal/validate.js';
 export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js';
+export { openWalkeeper } from './open-walkeeper.js';
+export type { OptimizeResult } from './optimize.js';
 export type {
   CheckpointOptions,
   HealthOptions,
@@ -42,21 +34,12 @@ export type {
 } from './options.js';
 export type { PluginContext, QueryEvent, WalkeeperHooks, WalkeeperPlugin } from './plugin.js';
 export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
-export {
-  applyPragmas,
-  PRAGMA_TABLE,
-  PRESETS,
-  pragmaAssignments,
-  validatePragmas,
-} from './pragmas.js';
+export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
 export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
 export type { SchedulerStats } from './scheduler.js';
-export { CheckpointScheduler } from './scheduler.js';
 export type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
-export { composeStrategies, strongerDecision } from './strategy.js';
+export { composeStrategies } from './strategy.js';
+export type { Synchronous, WriteTransaction } from './transaction-runner.js';
 export type { WalSample } from './wal-sample.js';
-export { compareVersions, readShmCounters } from './wal-sample.js';
-export type { OptimizeResult } from './walkeeper.js';
-export { openWalkeeper, Walkeeper } from './walkeeper.js';
-export type { WriteTransaction } from './writer.js';
+export { Walkeeper } from './walkeeper.js';

@@ -2,6 +2,7 @@ import type { SqliteConnection, SqliteParams, SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import { Histogram } from './histogram.js';
 import type { Metrics, PoolStats } from './metrics.js';
+import { abortedError, closedError, notAQueryError } from './read-errors.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -205,20 +206,4 @@ export class InlineReadPool implements ReadPool {
       paused: this.#paused,
     };
   }
-}
-
-export function closedError(): WalkeeperError {
-  return new WalkeeperError('E_CLOSED', 'walkeeper is closed.');
-}
-
-export function abortedError(signal: AbortSignal): WalkeeperError {
-  return new WalkeeperError('E_ABORTED', 'The read was aborted.', { cause: signal.reason });
-}
-
-export function notAQueryError(sql: string): WalkeeperError {
-  return new WalkeeperError(
-    'E_NOT_A_QUERY',
-    `read() runs statements that return rows; use write() for this one: ${sql.length > 80 ? `${sql.slice(0, 77)}...` : sql}`,
-    { details: { sql } },
-  );
 }

@@ -1,4 +1,4 @@
-import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+import type { CheckpointMode, CheckpointResult } from './checkpoint/result.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 import type { SchedulerStats } from './scheduler.js';
 import type { WalSample } from './wal-sample.js';

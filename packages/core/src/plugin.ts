@@ -1,4 +1,4 @@
-import type { CheckpointResult } from './checkpoint-result.js';
+import type { CheckpointResult } from './checkpoint/result.js';
 import { WalkeeperError } from './errors.js';
 import { describeValue } from './internal/validate.js';
 import type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';

@@ -1,7 +1,7 @@
 import type { SqliteParams, SqliteRow, SqliteStatement } from './driver.js';
-import { closedError } from './inline-read-pool.js';
 import type { Metrics } from './metrics.js';
 import type { QueryEvent } from './plugin.js';
+import { closedError } from './read-errors.js';
 
 /** A synchronous read on the main-thread reader connection: the light, hot read path. */
 export interface PreparedRead<Row = SqliteRow> {

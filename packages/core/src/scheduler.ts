@@ -1,23 +1,24 @@
-import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+import type { CheckpointCoordinator } from './checkpoint/coordinator.js';
+import type { CheckpointMode } from './checkpoint/result.js';
+import type { HookBus } from './hook-bus.js';
+import type { Metrics } from './metrics.js';
+import type { ReadPool } from './read-pool.js';
 import type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
-import type { WalSample } from './wal-sample.js';
+import type { WalSampler } from './wal-sampler.js';
 
-/** What the scheduler needs from the manager; an interface so tests can drive it directly. */
-export interface SchedulerHost {
-  sample(): WalSample;
+/** The rooms the scheduler works with, handed over at open. */
+export interface SchedulerServices {
+  sampler: WalSampler;
+  metrics: Metrics;
+  coordinator: CheckpointCoordinator;
+  hooks: HookBus;
   pageSize: number;
-  readsInFlight(): number;
-  lastResult(): CheckpointResult | undefined;
-  lastResultAt(): number | undefined;
-  lastCompleteAt(): number | undefined;
-  busyStreak(): number;
-  resetBusyStreak(): number;
-  lastResetAt(): number | undefined;
-  checkpoint(decision: CheckpointDecision): Promise<CheckpointResult>;
+  /** The stall cap for a decision that names none (`checkpoint.maxStallMs`). */
+  maxStallMs: number;
+  /** The read pool, for the reads in flight a strategy sees. */
+  pool(): ReadPool | undefined;
   /** Turns SQLite's own autocheckpoint on (pages) or off (0) on the writer. */
   setAutocheckpoint(pages: number): void;
-  report(error: unknown, where: string): void;
-  decided(decision: CheckpointDecision, state: WalState): void;
 }
 
 export interface SchedulerOptions {
@@ -53,7 +54,7 @@ const COMMIT_CHECK_SPACING_MS = 5;
  */
 export class CheckpointScheduler {
   readonly #strategy: CheckpointStrategy;
-  readonly #host: SchedulerHost;
+  readonly #services: SchedulerServices;
   readonly #options: SchedulerOptions;
   readonly #owns: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -67,9 +68,13 @@ export class CheckpointScheduler {
   #consecutiveFailures = 0;
   #stats: SchedulerStats;
 
-  constructor(strategy: CheckpointStrategy, host: SchedulerHost, options: SchedulerOptions) {
+  constructor(
+    strategy: CheckpointStrategy,
+    services: SchedulerServices,
+    options: SchedulerOptions,
+  ) {
     this.#strategy = strategy;
-    this.#host = host;
+    this.#services = services;
     this.#options = options;
     this.#owns = strategy.ownsCheckpoints !== false;
     this.#stats = {
@@ -97,7 +102,7 @@ export class CheckpointScheduler {
     this.#running = true;
     this.#stats.running = true;
     this.#lastTickAt = performance.now();
-    if (this.#owns) this.#host.setAutocheckpoint(0);
+    if (this.#owns) this.#services.setAutocheckpoint(0);
     this.#stats.watchdogEngaged = false;
     this.#consecutiveFailures = 0;
     this.#timer = setInterval(() => void this.tick(), this.#options.intervalMs);
@@ -149,13 +154,13 @@ export class CheckpointScheduler {
     if (this.#stats.watchdogEngaged) return;
     this.#stats.watchdogEngaged = true;
     this.#stats.watchdogEngagements++;
-    this.#host.setAutocheckpoint(this.#options.fallbackAutocheckpoint);
+    this.#services.setAutocheckpoint(this.#options.fallbackAutocheckpoint);
   }
 
   #disengageWatchdog(): void {
     if (!this.#stats.watchdogEngaged) return;
     this.#stats.watchdogEngaged = false;
-    this.#host.setAutocheckpoint(0);
+    this.#services.setAutocheckpoint(0);
   }
 
   /** Asks the strategy once and runs what it decides. Resolves when that checkpoint is done. */
@@ -181,7 +186,7 @@ export class CheckpointScheduler {
     } catch (error) {
       this.#stats.strategyErrors++;
       this.#consecutiveFailures++;
-      this.#host.report(error, `strategy ${this.#strategy.name}`);
+      this.#services.hooks.report(error, 'scheduler', `strategy ${this.#strategy.name}`);
       if (this.#owns && this.#consecutiveFailures >= MAX_STRATEGY_FAILURES) this.#engageWatchdog();
       return;
     }
@@ -190,12 +195,15 @@ export class CheckpointScheduler {
     if (decision === undefined) return;
     this.#stats.decisions[decision.mode]++;
     this.#stats.lastDecision = { ...decision, at: Date.now() };
-    this.#host.decided(decision, state);
+    this.#services.hooks.decision(decision, state);
     this.#inFlight = true;
     try {
-      await this.#host.checkpoint(decision);
+      await this.#services.coordinator.checkpoint(
+        decision.mode,
+        decision.maxStallMs ?? this.#services.maxStallMs,
+      );
     } catch (error) {
-      this.#host.report(error, `checkpoint ${decision.mode}`);
+      this.#services.hooks.report(error, 'scheduler', `checkpoint ${decision.mode}`);
     } finally {
       this.#inFlight = false;
     }
@@ -204,29 +212,28 @@ export class CheckpointScheduler {
   }
 
   #state(now: number): WalState {
-    const host = this.#host;
-    const sample = host.sample();
+    const { sampler, metrics, pageSize } = this.#services;
+    const sample = sampler.sample();
     const wallNow = Date.now();
-    const lastAt = host.lastResultAt();
-    const completeAt = host.lastCompleteAt();
-    const resetAt = host.lastResetAt();
+    const age = (at: number | undefined) =>
+      at === undefined ? Number.POSITIVE_INFINITY : wallNow - at;
     return {
       now,
       walBytes: sample.walBytes,
-      logBytes: sample.frames === 0 ? 0 : sample.frames * (host.pageSize + 24) + 32,
+      logBytes: sample.frames === 0 ? 0 : sample.frames * (pageSize + 24) + 32,
       frames: sample.frames,
       backfilledFrames: sample.backfilledFrames,
-      pageSize: host.pageSize,
-      lastResult: host.lastResult(),
-      lastResultAgeMs: lastAt === undefined ? Number.POSITIVE_INFINITY : wallNow - lastAt,
-      lastCompleteAgeMs: completeAt === undefined ? Number.POSITIVE_INFINITY : wallNow - completeAt,
-      busyStreak: host.busyStreak(),
-      resetBusyStreak: host.resetBusyStreak(),
-      lastResetAgeMs: resetAt === undefined ? Number.POSITIVE_INFINITY : wallNow - resetAt,
+      pageSize,
+      lastResult: metrics.lastCheckpoint,
+      lastResultAgeMs: age(metrics.lastCheckpointAt),
+      lastCompleteAgeMs: age(metrics.lastCompleteCheckpointAt),
+      busyStreak: metrics.busyStreak,
+      resetBusyStreak: metrics.resetBusyStreak,
+      lastResetAgeMs: age(metrics.lastResetAt),
       msSinceLastWrite:
         this.#lastWriteAt === undefined ? Number.POSITIVE_INFINITY : now - this.#lastWriteAt,
       writeRate: this.#writeRate,
-      readsInFlight: host.readsInFlight(),
+      readsInFlight: this.#services.pool()?.inFlight() ?? 0,
     };
   }
 

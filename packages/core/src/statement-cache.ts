@@ -8,8 +8,6 @@ export class StatementCache {
   readonly #connection: SqliteConnection;
   readonly #capacity: number;
   readonly #map = new Map<string, SqliteStatement>();
-  #hits = 0;
-  #misses = 0;
 
   constructor(connection: SqliteConnection, capacity: number) {
     this.#connection = connection;
@@ -20,13 +18,11 @@ export class StatementCache {
     const map = this.#map;
     const cached = map.get(sql);
     if (cached !== undefined) {
-      this.#hits++;
       // Re-inserting moves the key to the young end of the Map's insertion order.
       map.delete(sql);
       map.set(sql, cached);
       return cached;
     }
-    this.#misses++;
     const statement = this.#connection.prepare(sql);
     if (this.#capacity > 0) {
       if (map.size >= this.#capacity) {
@@ -37,19 +33,6 @@ export class StatementCache {
       map.set(sql, statement);
     }
     return statement;
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  stats(): { size: number; capacity: number; hits: number; misses: number } {
-    return {
-      size: this.#map.size,
-      capacity: this.#capacity,
-      hits: this.#hits,
-      misses: this.#misses,
-    };
   }
 
   clear(): void {

@@ -1,4 +1,4 @@
-import type { CheckpointMode, CheckpointResult } from './checkpoint-result.js';
+import type { CheckpointMode, CheckpointResult } from './checkpoint/result.js';
 
 /** Everything a strategy may look at, as numbers: a strategy is a pure function of it. */
 export interface WalState {

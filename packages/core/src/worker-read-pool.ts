@@ -2,8 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import type { SqliteParams, SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import { Histogram } from './histogram.js';
-import { abortedError, closedError } from './inline-read-pool.js';
 import type { Metrics, PoolStats } from './metrics.js';
+import { abortedError, closedError } from './read-errors.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import type {
   FromWorker,

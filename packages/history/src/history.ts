@@ -1,4 +1,4 @@
-import { checkInteger } from '@walkeeper/core';
+import { checkInteger } from '@walkeeper/core/plugin-kit';
 import {
   createHistoryPlugin,
   type MetricsHistoryOptions,

@@ -2,16 +2,18 @@ import {
   CHECKPOINT_MODES,
   type CheckpointMode,
   type CheckpointResult,
-  checkInteger,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
   type PluginContext,
   type QueryEvent,
   type Walkeeper,
   type WalkeeperPlugin,
   type WalkeeperStats,
 } from '@walkeeper/core';
+import {
+  checkInteger,
+  checkKnownKeys,
+  checkPlainObject,
+  configError,
+} from '@walkeeper/core/plugin-kit';
 import { type Alert, type AlertOptions, type AlertThresholds, evaluateAlerts } from './alerts.js';
 import { type CheckpointEvent, IntervalRecorder } from './interval.js';
 import { mergeLatency } from './latency.js';

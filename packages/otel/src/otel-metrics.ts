@@ -6,16 +6,14 @@ import {
   type MeterProvider,
   metrics,
 } from '@opentelemetry/api';
-import {
-  type CheckpointResult,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
-  type PluginContext,
-  type QueryEvent,
-  type Walkeeper,
-  type WalkeeperPlugin,
+import type {
+  CheckpointResult,
+  PluginContext,
+  QueryEvent,
+  Walkeeper,
+  WalkeeperPlugin,
 } from '@walkeeper/core';
+import { checkKnownKeys, checkPlainObject, configError } from '@walkeeper/core/plugin-kit';
 import { PoolTimes } from './internal/pool-times.js';
 import { QueryRecorder } from './internal/query-recorder.js';
 import { ReportOnce } from './internal/report-once.js';

@@ -1,4 +1,5 @@
-import { type CheckpointStrategy, composeStrategies, configError } from '@walkeeper/core';
+import { type CheckpointStrategy, composeStrategies } from '@walkeeper/core';
+import { configError } from '@walkeeper/core/plugin-kit';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 /**

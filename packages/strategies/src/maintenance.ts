@@ -1,9 +1,5 @@
-import {
-  checkBoolean,
-  type OptimizeResult,
-  type Walkeeper,
-  type WalkeeperPlugin,
-} from '@walkeeper/core';
+import type { OptimizeResult, Walkeeper, WalkeeperPlugin } from '@walkeeper/core';
+import { checkBoolean } from '@walkeeper/core/plugin-kit';
 import { integerOptions, MILLISECONDS } from './internal/options.js';
 
 export interface MaintenanceOptions {

@@ -1,4 +1,5 @@
-import { type CheckpointStrategy, configError } from '@walkeeper/core';
+import type { CheckpointStrategy } from '@walkeeper/core';
+import { configError } from '@walkeeper/core/plugin-kit';
 import { BYTES, integerOptions, MILLISECONDS, PAGES, STALL_MS } from './internal/options.js';
 import { passiveWhenDirty, resetOrBackfill } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';

@@ -5,7 +5,7 @@ import {
   type Walkeeper,
   type WalkeeperOptions,
 } from '@walkeeper/core';
-import { tempDatabasePath } from '@walkeeper/core/testing';
+import { schedulerOf, tempDatabasePath } from '@walkeeper/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineStrategy, external, maintenance, sizeCapped } from '../src/index.js';
 
@@ -150,7 +150,7 @@ describe('the scheduler on a real database', () => {
   test('the watchdog turns autocheckpoint on when the scheduler stops, and off when it starts', async () => {
     const wk = await open({ plugins: [sizeCapped({ maxWalBytes: 64 * MiB })] });
     expect(autocheckpoint(wk)).toBe(0);
-    wk.scheduler!.stop();
+    schedulerOf(wk)!.stop();
     expect(autocheckpoint(wk)).toBe(1000);
     // SQLite's own autocheckpoint now backfills on commit.
     wk.write((tx) => {
@@ -158,7 +158,7 @@ describe('the scheduler on a real database', () => {
         tx.run('INSERT INTO rows (body) VALUES (?)', ['y'.repeat(1000)]);
     });
     expect(wk.sampleWal().backfilledFrames).toBeGreaterThan(0);
-    wk.scheduler!.start();
+    schedulerOf(wk)!.start();
     expect(autocheckpoint(wk)).toBe(0);
   });
 

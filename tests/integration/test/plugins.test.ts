@@ -131,6 +131,51 @@ describe('plugin registry', () => {
     await wk.close();
   });
 
+  test('a plugin whose onCheckpoint takes 300 ms does not delay reads issued during it', async () => {
+    const events: string[] = [];
+    let hookDone: Promise<void> | undefined;
+    const wk = await open({
+      readers: { size: 2, mode: 'worker' },
+      plugins: [
+        {
+          name: 'slow',
+          hooks: {
+            onCheckpoint: (result) => {
+              events.push(`hook start ${result.mode}`);
+              hookDone = new Promise<void>((resolve) => setTimeout(resolve, 300)).then(() => {
+                events.push('hook end');
+              });
+              return hookDone;
+            },
+          },
+        },
+      ],
+    });
+    wk.write((tx) => tx.run('INSERT INTO notes (body) VALUES (?)', ['x']));
+    // Reads issued while the reset holds the barrier, and again while the hook is running.
+    const checkpoint = wk.checkpoint('TRUNCATE');
+    const during = wk.read<{ n: number }>('SELECT count(*) AS n FROM notes').then((rows) => {
+      events.push('read during checkpoint');
+      return rows;
+    });
+    const result = await checkpoint;
+    expect(result.busy).toBe(false);
+    const afterReset = wk.read<{ n: number }>('SELECT count(*) AS n FROM notes').then((rows) => {
+      events.push('read during hook');
+      return rows;
+    });
+    expect(await during).toEqual([{ n: 1 }]);
+    expect(await afterReset).toEqual([{ n: 1 }]);
+    await hookDone;
+    expect(events).toEqual([
+      'hook start TRUNCATE',
+      'read during checkpoint',
+      'read during hook',
+      'hook end',
+    ]);
+    await wk.close();
+  });
+
   test('a failing setup fails the open with E_PLUGIN, tears down what was set up and leaves no -wal', async () => {
     const closed: string[] = [];
     const path = (await import('./support.js')).newPath();

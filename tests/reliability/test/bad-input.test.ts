@@ -532,6 +532,7 @@ describe('calls on an open walkeeper', () => {
     [
       'an async function given to write()',
       'E_ASYNC_WRITE',
+      // @ts-expect-error: write()'s type refuses an async callback; this checks the run-time guard.
       (wk) => wk.write(async (tx) => tx.run('DELETE FROM notes')),
     ],
   ] as [string, WalkeeperErrorCode, (wk: Awaited<ReturnType<typeof openWalkeeper>>) => unknown][])(

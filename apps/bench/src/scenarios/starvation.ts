@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openWalkeeper, readShmCounters, type Walkeeper } from '@walkeeper/core';
+import { openWalkeeper, type Walkeeper } from '@walkeeper/core';
+import { readShmCounters } from '@walkeeper/core/plugin-kit';
 import { sizeCapped } from '@walkeeper/strategies';
 import { Piscina } from 'piscina';
 import { applyWalkeeperPragmas, walkeeperPragmaAssignments } from '../baseline-pragmas.js';

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
-import { compareVersions, WAL_RESET_FIX_VERSION } from '@walkeeper/core';
+import { WAL_RESET_FIX_VERSION } from '@walkeeper/core';
+import { compareVersions } from '@walkeeper/core/plugin-kit';
 import { type DatabaseFiles, sizeOf } from '../database-file.js';
 import type { DoctorCheck } from '../doctor.js';
 import { classifyFilesystem, mountOf } from '../filesystem.js';

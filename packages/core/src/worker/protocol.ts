@@ -51,6 +51,8 @@ export interface SerializedError {
   name: string;
   message: string;
   code: string | undefined;
+  /** A WalkeeperError's structured facts (structured-clonable). */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -85,10 +87,14 @@ export type FromWorker = ReadResults | CheckpointDone | Ready | Fatal;
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
+    const details = (error as { details?: unknown }).details;
     return {
       name: error.name,
       message: error.message,
       code: typeof code === 'string' ? code : undefined,
+      ...(typeof details === 'object' && details !== null
+        ? { details: details as Record<string, unknown> }
+        : {}),
     };
   }
   return { name: 'Error', message: String(error), code: undefined };

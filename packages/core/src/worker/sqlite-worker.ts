@@ -10,6 +10,7 @@ import type {
   SqliteParams,
   SqliteStatement,
 } from '../driver.js';
+import { notAQueryError } from '../read-errors.js';
 import {
   type FromWorker,
   type ReadBatch,
@@ -29,11 +30,7 @@ const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
 function notAQuery(sql: string): SerializedError {
-  return {
-    name: 'WalkeeperError',
-    code: 'E_NOT_A_QUERY',
-    message: `read() runs statements that return rows; use write() for this one: ${sql.slice(0, 80)}`,
-  };
+  return serializeError(notAQueryError(sql));
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { enableWal, WalkeeperError } from '@walkeeper/core';
+import { WalkeeperError } from '@walkeeper/core';
+import { enableWal } from '@walkeeper/core/plugin-kit';
 import type { DatabaseTarget, MigrationTarget, WalkeeperTarget } from '../target.js';
 import { ConnectionSession } from './connection-session.js';
 import { describeValue } from './describe-value.js';

@@ -1,4 +1,4 @@
-import type { SqliteConnection, WriteTransaction } from '@walkeeper/core';
+import type { SqliteConnection, Synchronous, WriteTransaction } from '@walkeeper/core';
 import type { WalkeeperTarget } from '../target.js';
 import { ConnectionSession } from './connection-session.js';
 import { openConnection } from './open-connection.js';
@@ -18,7 +18,9 @@ export class WalkeeperSession implements Session {
   }
 
   write<T>(fn: (tx: WriteTransaction) => T): T {
-    return this.#walkeeper.write(fn);
+    // Steps are synchronous by contract (checked again at run time); the generic T cannot
+    // show that to write()'s type, which refuses Promise-returning callbacks.
+    return this.#walkeeper.write(fn as (tx: WriteTransaction) => Synchronous<T>);
   }
 
   /**

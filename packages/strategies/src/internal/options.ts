@@ -1,4 +1,9 @@
-import { checkInteger, checkKnownKeys, checkPlainObject, configError } from '@walkeeper/core';
+import {
+  checkInteger,
+  checkKnownKeys,
+  checkPlainObject,
+  configError,
+} from '@walkeeper/core/plugin-kit';
 
 /** Validates an options object of integer fields against their ranges; E_CONFIG otherwise. */
 export function integerOptions<K extends string>(

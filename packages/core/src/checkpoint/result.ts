@@ -1,3 +1,5 @@
+import { fileBytes } from '../wal-sample.js';
+
 export type CheckpointMode = 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE';
 
 export const CHECKPOINT_MODES: readonly CheckpointMode[] = [
@@ -49,5 +51,24 @@ export function parseCheckpointRow(row: Record<string, unknown> | undefined): {
     busy: Number(row.busy) !== 0,
     logFrames: Number(row.log),
     checkpointedFrames: Number(row.checkpointed),
+  };
+}
+
+/**
+ * The one place a checkpoint's result is built: SQLite's row, how long it took since
+ * `startedAt` (a `performance.now()` reading), and the -wal's size before and now.
+ */
+export function checkpointResult(
+  mode: CheckpointMode,
+  row: Record<string, unknown> | undefined,
+  timing: { startedAt: number; durationMs?: number },
+  wal: { path: string; bytesBefore: number },
+): CheckpointResult {
+  return {
+    mode,
+    ...parseCheckpointRow(row),
+    durationMs: timing.durationMs ?? performance.now() - timing.startedAt,
+    walBytesBefore: wal.bytesBefore,
+    walBytesAfter: fileBytes(wal.path),
   };
 }

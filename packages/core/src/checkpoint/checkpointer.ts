@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import type { SqliteRow } from './driver.js';
-import type { FromWorker, WorkerSetup } from './worker/protocol.js';
-import { reviveError } from './worker/revive-error.js';
-import { spawnSqliteWorker } from './worker/spawn.js';
+import type { SqliteRow } from '../driver.js';
+import type { FromWorker, WorkerSetup } from '../worker/protocol.js';
+import { reviveError } from '../worker/revive-error.js';
+import { spawnSqliteWorker } from '../worker/spawn.js';
 
 interface Pending {
   resolve(value: { row: SqliteRow | undefined; durationMs: number }): void;

@@ -1,0 +1,156 @@
+import type { SqliteConnection } from '../driver.js';
+import type { HookBus } from '../hook-bus.js';
+import type { Metrics } from '../metrics.js';
+import type { ReadPool } from '../read-pool.js';
+import { fileBytes } from '../wal-sample.js';
+import type { WalSampler } from '../wal-sampler.js';
+import { runCheckpoint, runCheckpointSync } from './attempt.js';
+import type { Checkpointer } from './checkpointer.js';
+import {
+  type CheckpointMode,
+  type CheckpointResult,
+  checkpointResult,
+  waitsForReaders,
+} from './result.js';
+
+export interface CoordinatorServices {
+  path: string;
+  /** The writer connection: waiting modes run on it. */
+  writer: SqliteConnection;
+  busyTimeoutMs: number;
+  /** The longest a commit may be held at the cap (`checkpoint.maxStallMs`). */
+  maxStallMs: number;
+  /** The read pool whose barrier waiting modes raise; undefined while opening. */
+  pool(): ReadPool | undefined;
+  /** The off-thread PASSIVE runner, when `checkpoint.offThread` is on. */
+  checkpointer: Checkpointer | undefined;
+  metrics: Metrics;
+  sampler: WalSampler;
+  hooks: HookBus;
+}
+
+/**
+ * Every checkpoint goes through here. Queued checkpoints (`checkpoint()`, the scheduler,
+ * `optimize()`) run one at a time in call order; a waiting mode raises the read pool's
+ * barrier first, so it never waits on walkeeper's own readers. The one exception to the
+ * queue is the reset run by the committing writer at the cap (`resetByCommittingWriter`),
+ * which can only happen while a queued checkpoint is under way: it first waits out the
+ * off-thread PASSIVE holding SQLite's checkpoint lock, so at SQLite's level the two still
+ * run one after the other. Results are recorded, the WAL re-sampled, and `onCheckpoint`
+ * hooks run after the barrier is lifted.
+ */
+export class CheckpointCoordinator {
+  readonly #services: CoordinatorServices;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Queued checkpoints started and not finished. */
+  #running = 0;
+  /** When a commit last compared the -wal with the cap (at most once a millisecond). */
+  #capCheckedAt = 0;
+
+  constructor(services: CoordinatorServices) {
+    this.#services = services;
+  }
+
+  /** Runs `task` after everything queued before it. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when everything queued so far has finished. */
+  drain(): Promise<void> {
+    return this.#queue.then(() => undefined);
+  }
+
+  checkpoint(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
+    return this.exclusive(() => this.#run(mode, maxStallMs));
+  }
+
+  async #run(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
+    const { checkpointer, metrics } = this.#services;
+    const pool = waitsForReaders(mode) ? this.#services.pool() : undefined;
+    this.#running++;
+    let result: CheckpointResult;
+    try {
+      if (pool) await pool.pause();
+      try {
+        result =
+          mode === 'PASSIVE' && checkpointer
+            ? await this.#offThread(checkpointer)
+            : await this.#onWriter(mode, maxStallMs);
+      } finally {
+        pool?.resume();
+      }
+    } catch (error) {
+      metrics.recordCheckpointError(mode);
+      throw error;
+    } finally {
+      this.#running--;
+    }
+    this.#finish(result);
+    return result;
+  }
+
+  async #offThread(checkpointer: Checkpointer): Promise<CheckpointResult> {
+    const wal = this.#wal();
+    const { row, durationMs } = await checkpointer.passive();
+    return checkpointResult('PASSIVE', row, { startedAt: 0, durationMs }, wal);
+  }
+
+  async #onWriter(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
+    const wal = this.#wal();
+    const startedAt = performance.now();
+    const row = await runCheckpoint(this.#services.writer, {
+      mode,
+      maxStallMs,
+      busyTimeoutMs: this.#services.busyTimeoutMs,
+    });
+    return checkpointResult(mode, row, { startedAt }, wal);
+  }
+
+  /**
+   * Backpressure, the last line of a strategy's cap, called after each commit. While a
+   * PASSIVE is slow on the checkpointer thread (a loaded disk's fsync), a busy writer can
+   * fill the log far past the cap before the queued reset's turn comes (measured: 7 MiB for
+   * a 1 MiB cap with 300 ms PASSIVEs). When a commit finds the -wal at the cap while a
+   * checkpoint is under way, the committing writer resets the log itself, waiting out the
+   * PASSIVE within `maxStallMs`, as SQLite's own autocheckpoint makes the committing writer
+   * do the work. With no checkpoint under way this costs a field read; with one, a stat of
+   * the -wal at most once a millisecond.
+   */
+  resetByCommittingWriter(capBytes: number | undefined): void {
+    if (this.#running === 0 || capBytes === undefined) return;
+    const now = performance.now();
+    if (now - this.#capCheckedAt < 1) return;
+    this.#capCheckedAt = now;
+    const wal = this.#wal();
+    if (wal.bytesBefore < capBytes) return;
+    const { checkpointer, metrics } = this.#services;
+    metrics.writeHolds++;
+    const row = runCheckpointSync(this.#services.writer, {
+      mode: 'TRUNCATE',
+      maxStallMs: this.#services.maxStallMs,
+      busyTimeoutMs: this.#services.busyTimeoutMs,
+      // A PASSIVE on the checkpointer thread holds SQLite's checkpoint lock: wait it out.
+      beforeAttempt: (remainingMs) => {
+        if (checkpointer?.running) checkpointer.waitUntilIdle(remainingMs);
+      },
+    });
+    const result = checkpointResult('TRUNCATE', row, { startedAt: now }, wal);
+    metrics.writeHoldLatency.record(result.durationMs);
+    this.#finish(result);
+  }
+
+  /** Records the result, re-samples the WAL and tells the plugins, reads already flowing. */
+  #finish(result: CheckpointResult): void {
+    this.#services.metrics.recordCheckpoint(result);
+    this.#services.sampler.sampleQuietly();
+    this.#services.hooks.checkpoint(result);
+  }
+
+  #wal(): { path: string; bytesBefore: number } {
+    const path = `${this.#services.path}-wal`;
+    return { path, bytesBefore: fileBytes(path) };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `@walkeeper/core/plugin-kit`: what plugin, adapter and tool authors build on, so that none
+ * of them writes walkeeper's mechanisms again. The package root is the application's API.
+ */
+export type { CheckpointAttemptOptions } from '../checkpoint/attempt.js';
+export { runCheckpoint, runCheckpointSync } from '../checkpoint/attempt.js';
+export { checkpointResult, parseCheckpointRow } from '../checkpoint/result.js';
+export type { NativeBinding } from '../define-driver.js';
+export { defineDriver } from '../define-driver.js';
+export { enableWal } from '../enable-wal.js';
+export type { SparseBuckets } from '../histogram.js';
+export {
+  bucketBoundsMs,
+  bucketIndex,
+  bucketQuantile,
+  Histogram,
+  mergeBuckets,
+} from '../histogram.js';
+export { openError } from '../internal/sqlite-errors.js';
+export {
+  checkBoolean,
+  checkEnum,
+  checkInteger,
+  checkKnownKeys,
+  checkPlainObject,
+  configError,
+  describeValue,
+} from '../internal/validate.js';
+export type { TransactionRunnerOptions } from '../transaction-runner.js';
+export { isThenable, TransactionRunner } from '../transaction-runner.js';
+export { compareVersions, readShmCounters } from '../wal-sample.js';
