@@ -1,3 +1,4 @@
+export type { AsyncTransaction } from './async-transaction.js';
 export type { CheckpointMode, CheckpointResult } from './checkpoint/result.js';
 export { CHECKPOINT_MODES } from './checkpoint/result.js';
 export type {
@@ -26,6 +27,7 @@ export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js'
 export { openWalkeeper } from './open-walkeeper.js';
 export type { OptimizeResult } from './optimize.js';
 export type {
+  BatchOptions,
   CheckpointOptions,
   HealthOptions,
   ReaderOptions,
@@ -43,3 +45,4 @@ export { composeStrategies } from './strategy.js';
 export type { Synchronous, WriteTransaction } from './transaction-runner.js';
 export type { WalSample } from './wal-sample.js';
 export { Walkeeper } from './walkeeper.js';
+export type { TransactionOptions } from './write-queue.js';

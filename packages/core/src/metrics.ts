@@ -34,6 +34,29 @@ export interface WalkeeperStats {
     /** How long those commits waited. */
     heldAtCapMs: HistogramSnapshot;
     latencyMs: HistogramSnapshot;
+    /** `batch()`: group commits. */
+    batches: {
+      groups: number;
+      failedGroups: number;
+      /** Members rejected on their own (their savepoint rolled back, the group committed). */
+      failedMembers: number;
+      /** Members per committed group. */
+      groupSize: HistogramSnapshot;
+      /** From `batch()` to its group starting. */
+      queueWaitMs: HistogramSnapshot;
+      /** The COMMIT alone (where `synchronous` waits for the disk). */
+      commitMs: HistogramSnapshot;
+    };
+    /** `transaction()`: async transactions holding the writer. */
+    transactions: {
+      committed: number;
+      rolledBack: number;
+      timeouts: number;
+      /** From `transaction()` to BEGIN IMMEDIATE. */
+      queueWaitMs: HistogramSnapshot;
+      /** From BEGIN IMMEDIATE to COMMIT or ROLLBACK. */
+      durationMs: HistogramSnapshot;
+    };
   };
   reads: { count: number; errors: number; latencyMs: HistogramSnapshot };
   pool: PoolStats;
@@ -67,6 +90,21 @@ export class Metrics {
   writeHolds = 0;
   readonly writeHoldLatency = new Histogram();
   readonly writeLatency = new Histogram();
+  readonly batches = {
+    groups: 0,
+    failedGroups: 0,
+    failedMembers: 0,
+    groupSize: new Histogram(),
+    queueWait: new Histogram(),
+    commit: new Histogram(),
+  };
+  readonly transactions = {
+    committed: 0,
+    rolledBack: 0,
+    timeouts: 0,
+    queueWait: new Histogram(),
+    duration: new Histogram(),
+  };
   reads = 0;
   readErrors = 0;
   readonly readLatency = new Histogram();

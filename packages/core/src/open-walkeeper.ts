@@ -19,6 +19,7 @@ import { CheckpointScheduler } from './scheduler.js';
 import { composeStrategies } from './strategy.js';
 import { WalSampler } from './wal-sampler.js';
 import { createWalkeeper, type Walkeeper } from './walkeeper.js';
+import { WriteQueue } from './write-queue.js';
 import { Writer } from './writer.js';
 
 export type LifecycleState = 'opening' | 'open' | 'closing' | 'closed';
@@ -30,6 +31,7 @@ export interface WalkeeperCore {
   readonly metrics: Metrics;
   readonly hooks: HookBus;
   readonly writer: Writer;
+  readonly writeQueue: WriteQueue;
   readonly sampler: WalSampler;
   readonly coordinator: CheckpointCoordinator;
   readonly readGate: ReadGate;
@@ -111,6 +113,10 @@ function buildCore(
     busyTimeoutMs: pragmas.busyTimeout ?? 0,
     maxStallMs: options.checkpoint.maxStallMs,
     pool: () => core.pool,
+    writerLease: {
+      acquire: () => core.writeQueue.acquire(),
+      release: () => core.writeQueue.release(),
+    },
     checkpointer,
     metrics,
     sampler,
@@ -118,25 +124,24 @@ function buildCore(
   });
   const writer = new Writer(
     writerConnection,
-    options.statementCacheSize,
-    options.writeRetries,
+    { path, statementCacheSize: options.statementCacheSize, writeRetries: options.writeRetries },
     metrics,
-    {
-      afterTransaction: (durationMs, error) => {
-        if (error === undefined) {
-          core.scheduler?.noteCommit();
-          coordinator.resetByCommittingWriter(core.scheduler?.strategy.capBytes);
-        }
-        if (hooks.hasQueryHooks) hooks.query({ kind: 'write', sql: undefined, durationMs, error });
-      },
+    (durationMs, error) => {
+      if (error === undefined) {
+        core.scheduler?.noteCommit();
+        coordinator.resetByCommittingWriter(core.scheduler?.strategy.capBytes);
+      }
+      if (hooks.hasQueryHooks) hooks.query({ kind: 'write', sql: undefined, durationMs, error });
     },
   );
+  const writeQueue = new WriteQueue(writer, metrics, options.batch);
   return Object.assign(core, {
     options,
     plugins,
     metrics,
     hooks,
     writer,
+    writeQueue,
     sampler,
     coordinator,
     readGate: {

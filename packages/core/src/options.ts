@@ -48,6 +48,16 @@ export interface HealthOptions {
   maxCheckpointAgeMs?: number;
 }
 
+export interface BatchOptions {
+  /**
+   * How long a group of `batch()` calls may wait for more members before it commits. Default
+   * undefined: one turn of the event loop (calls made in the same tick share a commit).
+   */
+  maxDelayMs?: number;
+  /** Members in one group at most; a full group commits at once. Default 1000. */
+  maxSize?: number;
+}
+
 export interface WalkeeperOptions<Raw = unknown> {
   /** The database file. It is created when missing; its directory must exist. */
   path: string;
@@ -58,6 +68,8 @@ export interface WalkeeperOptions<Raw = unknown> {
   readers?: ReaderOptions;
   checkpoint?: CheckpointOptions;
   health?: HealthOptions;
+  /** Group commits of `batch()`. */
+  batch?: BatchOptions;
   plugins?: readonly WalkeeperPlugin[];
   /** Prepared statements kept per connection (LRU). Default 256; 0 turns caching off. */
   statementCacheSize?: number;
@@ -77,6 +89,7 @@ export interface ResolvedOptions {
   readonly readers: Readonly<Required<ReaderOptions>>;
   readonly checkpoint: Readonly<Required<CheckpointOptions>>;
   readonly health: Readonly<Required<HealthOptions>>;
+  readonly batch: Readonly<{ maxDelayMs: number | undefined; maxSize: number }>;
   readonly statementCacheSize: number;
   readonly sampleIntervalMs: number;
   readonly writeRetries: number;
@@ -90,6 +103,7 @@ const TOP_LEVEL = [
   'readers',
   'checkpoint',
   'health',
+  'batch',
   'plugins',
   'statementCacheSize',
   'sampleIntervalMs',
@@ -184,6 +198,19 @@ export function resolveOptions(value: unknown): ResolvedOptions {
         : checkInteger('health.maxCheckpointAgeMs', healthIn.maxCheckpointAgeMs, 1, 2 ** 31 - 1),
   });
 
+  const batchIn = input.batch === undefined ? {} : checkPlainObject('batch', input.batch);
+  checkKnownKeys('batch', batchIn, ['maxDelayMs', 'maxSize']);
+  const batch = Object.freeze({
+    maxDelayMs:
+      batchIn.maxDelayMs === undefined
+        ? undefined
+        : checkInteger('batch.maxDelayMs', batchIn.maxDelayMs, 0, 60_000),
+    maxSize:
+      batchIn.maxSize === undefined
+        ? 1000
+        : checkInteger('batch.maxSize', batchIn.maxSize, 1, 1_000_000),
+  });
+
   const statementCacheSize =
     input.statementCacheSize === undefined
       ? 256
@@ -206,6 +233,7 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     readers,
     checkpoint,
     health,
+    batch,
     statementCacheSize,
     sampleIntervalMs,
     writeRetries,

@@ -1,5 +1,6 @@
 import { assessHealth, type HealthReport, type HealthThresholds } from './health.js';
 import type { Metrics, PoolStats, WalkeeperStats } from './metrics.js';
+import type { WalkeeperCore } from './open-walkeeper.js';
 import type { ReadPool } from './read-pool.js';
 import type { CheckpointScheduler } from './scheduler.js';
 import type { WalSampler } from './wal-sampler.js';
@@ -18,6 +19,22 @@ export interface StatsSources {
   health: Omit<HealthThresholds, 'walCapBytes'> & { walCapBytes: number };
 }
 
+/** The sources of one walkeeper's rooms. */
+export function statsSources(core: WalkeeperCore): StatsSources {
+  return {
+    metrics: core.metrics,
+    sampler: core.sampler,
+    pool: core.pool,
+    scheduler: core.scheduler,
+    readers: core.options.readers,
+    pageSize: core.pageSize,
+    sqliteVersion: core.sqliteVersion,
+    journalMode: core.journalMode,
+    pluginNames: core.hooks.pluginNames,
+    health: core.options.health,
+  };
+}
+
 /** The strategy's cap where it promises one, else `health.walCapBytes`. */
 export function walCapBytes(sources: StatsSources): number {
   return sources.scheduler?.strategy.capBytes ?? sources.health.walCapBytes;
@@ -34,6 +51,21 @@ export function buildStats(sources: StatsSources): WalkeeperStats {
       heldAtCap: m.writeHolds,
       heldAtCapMs: m.writeHoldLatency.snapshot(),
       latencyMs: m.writeLatency.snapshot(),
+      batches: {
+        groups: m.batches.groups,
+        failedGroups: m.batches.failedGroups,
+        failedMembers: m.batches.failedMembers,
+        groupSize: m.batches.groupSize.snapshot(),
+        queueWaitMs: m.batches.queueWait.snapshot(),
+        commitMs: m.batches.commit.snapshot(),
+      },
+      transactions: {
+        committed: m.transactions.committed,
+        rolledBack: m.transactions.rolledBack,
+        timeouts: m.transactions.timeouts,
+        queueWaitMs: m.transactions.queueWait.snapshot(),
+        durationMs: m.transactions.duration.snapshot(),
+      },
     },
     reads: { count: m.reads, errors: m.readErrors, latencyMs: m.readLatency.snapshot() },
     pool: sources.pool?.stats() ?? emptyPoolStats(sources.readers.mode, sources.readers.size),

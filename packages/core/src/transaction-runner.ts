@@ -42,6 +42,17 @@ export interface TransactionRunnerOptions {
 
 const BACKOFF_MS = [5, 20, 50, 100, 200];
 
+const CONTROL = [
+  'BEGIN IMMEDIATE',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT wk_member',
+  'RELEASE wk_member',
+  'ROLLBACK TO wk_member',
+] as const;
+type ControlStatement = (typeof CONTROL)[number];
+
 /**
  * Transactions on any `SqliteConnection` as walkeeper's writer runs them: `BEGIN IMMEDIATE`
  * (the write lock taken up front, so a transaction never fails later on a read-to-write
@@ -59,7 +70,7 @@ export class TransactionRunner {
   readonly #onBusyRetry: (() => void) | undefined;
   readonly #label: string;
   /** Prepared once: preparing costs more than running them. */
-  readonly #control: Record<'BEGIN IMMEDIATE' | 'BEGIN' | 'COMMIT' | 'ROLLBACK', SqliteStatement>;
+  readonly #control: Record<ControlStatement, SqliteStatement>;
   #depth = 0;
 
   constructor(connection: SqliteConnection, options: TransactionRunnerOptions = {}) {
@@ -69,13 +80,9 @@ export class TransactionRunner {
     this.#onBusyRetry = options.onBusyRetry;
     this.#label = options.label ?? 'write()';
     this.transaction = this.#createTransaction();
-    const prepare = (sql: string) => connection.prepare(sql);
-    this.#control = {
-      'BEGIN IMMEDIATE': prepare('BEGIN IMMEDIATE'),
-      BEGIN: prepare('BEGIN'),
-      COMMIT: prepare('COMMIT'),
-      ROLLBACK: prepare('ROLLBACK'),
-    };
+    this.#control = Object.fromEntries(
+      CONTROL.map((sql) => [sql, connection.prepare(sql)]),
+    ) as Record<ControlStatement, SqliteStatement>;
   }
 
   /** Inside a transaction started by this runner. */
@@ -123,6 +130,29 @@ export class TransactionRunner {
       // A failed COMMIT-level error (disk full) may have ended the transaction already.
       if (this.connection.inTransaction)
         this.connection.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw error;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /**
+   * `fn` as one member of a group commit, inside the open transaction: its own savepoint
+   * (prepared once, so a member costs three statement steps), so a throw undoes only its
+   * statements and the group goes on.
+   */
+  member<T>(fn: (tx: WriteTransaction) => T): T {
+    this.#control['SAVEPOINT wk_member'].run();
+    this.#depth++;
+    try {
+      const result = this.#synchronous(fn(this.transaction));
+      this.#control['RELEASE wk_member'].run();
+      return result;
+    } catch (error) {
+      if (this.connection.inTransaction) {
+        this.#control['ROLLBACK TO wk_member'].run();
+        this.#control['RELEASE wk_member'].run();
+      }
       throw error;
     } finally {
       this.#depth--;

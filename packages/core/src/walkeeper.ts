@@ -1,3 +1,4 @@
+import type { AsyncTransaction } from './async-transaction.js';
 import {
   CHECKPOINT_MODES,
   type CheckpointMode,
@@ -16,9 +17,11 @@ import { createPreparedRead, type PreparedRead } from './prepared-read.js';
 import { closedError, notAQueryError } from './read-errors.js';
 import type { ReadOptions } from './read-pool.js';
 import { openReader } from './readers.js';
-import { buildHealth, buildStats, type StatsSources } from './stats-view.js';
+import { buildHealth, buildStats, statsSources } from './stats-view.js';
 import type { Synchronous, WriteTransaction } from './transaction-runner.js';
 import type { WalSample } from './wal-sample.js';
+import { checkTransactionOptions, writerBusyError } from './write-checks.js';
+import type { TransactionOptions } from './write-queue.js';
 
 let construct: <Raw>(core: WalkeeperCore) => Walkeeper<Raw>;
 
@@ -70,9 +73,44 @@ export class Walkeeper<Raw = unknown> {
    * and is refused at run time with E_ASYNC_WRITE.
    */
   write<T>(fn: (tx: WriteTransaction) => Synchronous<T>): T {
-    const { state } = this.#core;
+    const { state, writeQueue, writer } = this.#core;
     if (state === 'closed' || state === 'closing') throw closedError();
-    return this.#core.writer.write(fn) as T;
+    if (writeQueue.transactionOpen) throw writerBusyError();
+    // Batch members called before this write commit before it: writes keep call order.
+    if (!writer.inTransaction) writeQueue.flushPending();
+    return writer.write(fn) as T;
+  }
+
+  /**
+   * Runs `fn` (synchronous, as `write()`'s) in a group commit with the other `batch()` calls of
+   * this turn of the event loop: one `BEGIN IMMEDIATE … COMMIT`, each call in its own
+   * savepoint, so a throwing `fn` rejects alone. `fn` runs exactly once; the Promise resolves
+   * after the COMMIT has returned, as durable as `synchronous` makes it.
+   */
+  batch<T>(fn: (tx: WriteTransaction) => Synchronous<T>): Promise<T> {
+    if (this.#core.state !== 'open' || this.#closing !== undefined)
+      return Promise.reject(closedError());
+    return this.#core.writeQueue.batch(fn) as Promise<T>;
+  }
+
+  /**
+   * An exclusive write transaction that may await between statements: `BEGIN IMMEDIATE`, then
+   * COMMIT when `fn` resolves, ROLLBACK when it throws, times out or is aborted. Other
+   * `batch()` and `transaction()` calls queue behind it; `write()` meanwhile is E_WRITER_BUSY.
+   */
+  transaction<T>(
+    fn: (tx: AsyncTransaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    if (this.#core.state !== 'open' || this.#closing !== undefined)
+      return Promise.reject(closedError());
+    let checked: TransactionOptions;
+    try {
+      checked = checkTransactionOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.writeQueue.transaction(fn, checked);
   }
 
   /** Runs a read on the read pool. Rejects with E_POOL_QUEUE_FULL, E_TIMEOUT, E_ABORTED or E_CLOSED. */
@@ -153,28 +191,12 @@ export class Walkeeper<Raw = unknown> {
 
   /** A snapshot of every instrument. Cheap: it reads cached samples, never the disk. */
   stats(): WalkeeperStats {
-    return buildStats(this.#statsSources());
+    return buildStats(statsSources(this.#core));
   }
 
   /** `ok`, `degraded` or `critical`, with the reasons, from the cached sample and the counters. */
   health(): HealthReport {
-    return buildHealth(this.#statsSources());
-  }
-
-  #statsSources(): StatsSources {
-    const core = this.#core;
-    return {
-      metrics: core.metrics,
-      sampler: core.sampler,
-      pool: core.pool,
-      scheduler: core.scheduler,
-      readers: core.options.readers,
-      pageSize: core.pageSize,
-      sqliteVersion: core.sqliteVersion,
-      journalMode: core.journalMode,
-      pluginNames: core.hooks.pluginNames,
-      health: core.options.health,
-    };
+    return buildHealth(statsSources(this.#core));
   }
 
   /** `PRAGMA optimize` with an analysis limit, then an incremental vacuum where enabled. */
@@ -182,7 +204,11 @@ export class Walkeeper<Raw = unknown> {
     const core = this.#core;
     if (core.state !== 'open') return Promise.reject(closedError());
     const analysisLimit = core.options.pragmas.analysisLimit ?? 400;
-    return core.coordinator.exclusive(async () => optimize(core.writer.connection, analysisLimit));
+    return core.coordinator.exclusive(() =>
+      core.coordinator.onWriterConnection(async () =>
+        optimize(core.writer.connection, analysisLimit),
+      ),
+    );
   }
 
   /**
@@ -200,6 +226,8 @@ export class Walkeeper<Raw = unknown> {
     if (core.state !== 'open') return;
     core.sampler.stop();
     core.scheduler?.dispose();
+    core.writeQueue.close(false);
+    await core.writeQueue.drain();
     await core.coordinator.drain();
     await core.hooks.close();
     core.state = 'closing';
@@ -233,6 +261,7 @@ export class Walkeeper<Raw = unknown> {
     core.state = 'closing';
     core.sampler.stop();
     core.scheduler?.dispose();
+    core.writeQueue.close(true);
     await core.pool?.destroy();
     await core.checkpointer?.close();
     await core.hooks.close();

@@ -1,35 +1,37 @@
 import type { SqliteConnection } from './driver.js';
+import { writeError } from './internal/sqlite-errors.js';
 import type { Metrics } from './metrics.js';
 import { TransactionRunner, type WriteTransaction } from './transaction-runner.js';
 
-export interface WriterHooks {
-  /** After a top-level transaction commits or fails; undefined error means committed. */
-  afterTransaction(durationMs: number, error: unknown): void;
-}
+/** After a top-level transaction commits or fails; an undefined error means committed. */
+export type AfterTransaction = (durationMs: number, error: unknown) => void;
 
 /**
  * The single writer connection: the transaction runner (`BEGIN IMMEDIATE`, savepoints, busy
  * retries) plus the write metrics and the commit hook that drives the checkpoint scheduler.
+ * `write()` runs here; `batch()` and `transaction()` run through the write queue on the same
+ * runner and report through `finish`.
  */
 export class Writer {
   readonly connection: SqliteConnection;
   readonly runner: TransactionRunner;
+  readonly #path: string;
   readonly #metrics: Metrics;
-  readonly #hooks: WriterHooks;
+  readonly #afterTransaction: AfterTransaction;
 
   constructor(
     connection: SqliteConnection,
-    cacheSize: number,
-    retries: number,
+    options: { path: string; statementCacheSize: number; writeRetries: number },
     metrics: Metrics,
-    hooks: WriterHooks,
+    afterTransaction: AfterTransaction,
   ) {
     this.connection = connection;
+    this.#path = options.path;
     this.#metrics = metrics;
-    this.#hooks = hooks;
+    this.#afterTransaction = afterTransaction;
     this.runner = new TransactionRunner(connection, {
-      statementCacheSize: cacheSize,
-      busyRetries: retries,
+      statementCacheSize: options.statementCacheSize,
+      busyRetries: options.writeRetries,
       onBusyRetry: () => {
         metrics.busyRetries++;
       },
@@ -48,14 +50,25 @@ export class Writer {
     try {
       result = runner.write(fn);
     } catch (error) {
-      this.#metrics.writeErrors++;
-      this.#hooks.afterTransaction(performance.now() - started, error);
-      throw error;
+      throw this.finish(started, error);
     }
-    const duration = performance.now() - started;
-    this.#metrics.writes++;
-    this.#metrics.writeLatency.record(duration);
-    this.#hooks.afterTransaction(duration, undefined);
+    this.finish(started, undefined);
     return result;
+  }
+
+  /**
+   * Records a top-level transaction that started at `started` and tells the scheduler.
+   * Returns the error as the caller should see it (a full disk named as such).
+   */
+  finish(started: number, error: unknown): unknown {
+    const duration = performance.now() - started;
+    if (error === undefined) {
+      this.#metrics.writes++;
+      this.#metrics.writeLatency.record(duration);
+    } else {
+      this.#metrics.writeErrors++;
+    }
+    this.#afterTransaction(duration, error);
+    return error === undefined ? undefined : writeError(error, this.#path);
   }
 }

@@ -22,6 +22,8 @@ export interface CoordinatorServices {
   maxStallMs: number;
   /** The read pool whose barrier waiting modes raise; undefined while opening. */
   pool(): ReadPool | undefined;
+  /** Keeps async transactions off the writer while a checkpoint runs on it. */
+  writerLease: { acquire(): Promise<void>; release(): void };
   /** The off-thread PASSIVE runner, when `checkpoint.offThread` is on. */
   checkpointer: Checkpointer | undefined;
   metrics: Metrics;
@@ -72,16 +74,21 @@ export class CheckpointCoordinator {
     const pool = waitsForReaders(mode) ? this.#services.pool() : undefined;
     this.#running++;
     let result: CheckpointResult;
-    try {
+    const behindBarrier = async <T>(task: () => Promise<T>): Promise<T> => {
       if (pool) await pool.pause();
       try {
-        result =
-          mode === 'PASSIVE' && checkpointer
-            ? await this.#offThread(checkpointer)
-            : await this.#onWriter(mode, maxStallMs);
+        return await task();
       } finally {
         pool?.resume();
       }
+    };
+    try {
+      result =
+        mode === 'PASSIVE' && checkpointer
+          ? await this.#offThread(checkpointer)
+          : await this.onWriterConnection(() =>
+              behindBarrier(() => this.#onWriter(mode, maxStallMs)),
+            );
     } catch (error) {
       metrics.recordCheckpointError(mode);
       throw error;
@@ -107,6 +114,21 @@ export class CheckpointCoordinator {
       busyTimeoutMs: this.#services.busyTimeoutMs,
     });
     return checkpointResult(mode, row, { startedAt }, wal);
+  }
+
+  /**
+   * Runs `task` on the writer between its transactions: an open async transaction finishes
+   * first, and none starts until `task` is done. Taken before the barrier, so a transaction
+   * that awaits a pooled read can still finish.
+   */
+  async onWriterConnection<T>(task: () => Promise<T>): Promise<T> {
+    const lease = this.#services.writerLease;
+    await lease.acquire();
+    try {
+      return await task();
+    } finally {
+      lease.release();
+    }
   }
 
   /**

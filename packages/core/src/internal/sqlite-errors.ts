@@ -36,3 +36,17 @@ export function openError(error: unknown, path: string): WalkeeperError {
     details: { path },
   });
 }
+
+/**
+ * Names the conditions a write can meet that are about the disk, not the SQL: SQLITE_FULL
+ * becomes E_DISK_FULL naming the database (nothing of the failed transaction was kept).
+ * Anything else passes through unchanged.
+ */
+export function writeError(error: unknown, path: string): unknown {
+  if (!isSqliteError(error) || !error.code.startsWith('SQLITE_FULL')) return error;
+  return new WalkeeperError(
+    'E_DISK_FULL',
+    `The disk holding ${path} is full: the write was rolled back and nothing of it was kept. Free space and write again; the open walkeeper recovers on its own.`,
+    { cause: error, sqliteCode: error.code, details: { path } },
+  );
+}
