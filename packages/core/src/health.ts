@@ -10,7 +10,8 @@ export interface HealthReason {
     | 'JOURNAL_MODE_NOT_WAL'
     | 'SQLITE_WAL_RESET_BUG'
     | 'READER_CRASHES'
-    | 'CHECKPOINTS_HANDED_BACK';
+    | 'CHECKPOINTS_HANDED_BACK'
+    | 'TRANSACTION_HOLDS_WRITER';
   severity: Exclude<HealthStatus, 'ok'>;
   message: string;
 }
@@ -43,6 +44,10 @@ export interface HealthInput {
   readerCrashes: number;
   /** The scheduler stopped or its strategy kept failing: SQLite's autocheckpoint is back on. */
   checkpointsHandedBack: boolean;
+  /** How long an async `transaction()` has held the writer (0 or absent when none is open). */
+  transactionOpenMs?: number;
+  /** Past this, an open transaction is why checkpoints wait (`checkpoint.maxStallMs`). */
+  transactionBudgetMs?: number;
 }
 
 /** The first SQLite release with the fix for the WAL-reset database corruption bug. */
@@ -100,6 +105,14 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
       code: 'CHECKPOINTS_HANDED_BACK',
       severity: 'degraded',
       message: "the checkpoint scheduler is not running; SQLite's autocheckpoint has taken over",
+    });
+  }
+  const { transactionOpenMs = 0, transactionBudgetMs = Number.POSITIVE_INFINITY } = input;
+  if (transactionOpenMs > transactionBudgetMs) {
+    reasons.push({
+      code: 'TRANSACTION_HOLDS_WRITER',
+      severity: 'degraded',
+      message: `a transaction() has held the writer for ${Math.round(transactionOpenMs)} ms, past the ${transactionBudgetMs} ms stall budget: checkpoints that reset the WAL wait for it, so the WAL grows`,
     });
   }
   const status: HealthStatus = reasons.some((r) => r.severity === 'critical')

@@ -17,6 +17,8 @@ export interface StatsSources {
   journalMode: string;
   pluginNames: string[];
   health: Omit<HealthThresholds, 'walCapBytes'> & { walCapBytes: number };
+  transactionOpenMs: number;
+  transactionBudgetMs: number;
 }
 
 /** The sources of one walkeeper's rooms. */
@@ -32,6 +34,8 @@ export function statsSources(core: WalkeeperCore): StatsSources {
     journalMode: core.journalMode,
     pluginNames: core.hooks.pluginNames,
     health: core.options.health,
+    transactionOpenMs: core.writeQueue.transactionOpenMs,
+    transactionBudgetMs: core.options.checkpoint.maxStallMs,
   };
 }
 
@@ -99,6 +103,8 @@ export function buildHealth(sources: StatsSources): HealthReport {
       sqliteVersion: sources.sqliteVersion,
       readerCrashes: sources.pool?.stats().crashes ?? 0,
       checkpointsHandedBack: sources.scheduler?.stats().watchdogEngaged ?? false,
+      transactionOpenMs: sources.transactionOpenMs,
+      transactionBudgetMs: sources.transactionBudgetMs,
     },
     { ...sources.health, walCapBytes: walCapBytes(sources) },
   );

@@ -47,6 +47,7 @@ export class WriteQueue {
   #flushScheduled = false;
   /** The async transaction holding the writer, if any. */
   #open: AsyncTransactionHandle | undefined;
+  #openedAt: number | undefined;
   /** A checkpoint holds the writer: no async transaction may start. */
   #held = false;
   #heldWaiters: (() => void)[] = [];
@@ -62,6 +63,11 @@ export class WriteQueue {
     this.#metrics = metrics;
     this.#maxDelayMs = options.maxDelayMs;
     this.#maxSize = options.maxSize;
+  }
+
+  /** How long the open async transaction has held the writer; 0 when none is open. */
+  get transactionOpenMs(): number {
+    return this.#openedAt === undefined ? 0 : performance.now() - this.#openedAt;
   }
 
   /** An async transaction holds the writer: a synchronous write now would have to join it. */
@@ -236,6 +242,7 @@ export class WriteQueue {
     const handle = new AsyncTransactionHandle(this.#writer.runner, entry.options);
     this.#open = handle;
     const started = performance.now();
+    this.#openedAt = started;
     this.#metrics.transactions.queueWait.record(started - entry.queuedAt);
     handle.run(entry.fn).then(
       (value) => this.#endTransaction(entry, started, undefined, value),
@@ -257,6 +264,7 @@ export class WriteQueue {
       entry.reject(error);
     }
     this.#open = undefined;
+    this.#openedAt = undefined;
     for (const wake of this.#heldWaiters.splice(0)) wake();
     this.#pump();
   }
