@@ -7,7 +7,7 @@ import {
 import type { SqliteParams, SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import type { HealthReport } from './health.js';
-import { registerTestHandles } from './internal/test-handles.js';
+import { registerCore } from './internal/core-registry.js';
 import { checkEnum, checkInteger } from './internal/validate.js';
 import type { WalkeeperStats } from './metrics.js';
 import type { WalkeeperCore } from './open-walkeeper.js';
@@ -45,7 +45,7 @@ export class Walkeeper<Raw = unknown> {
 
   private constructor(core: WalkeeperCore) {
     this.#core = core;
-    registerTestHandles(this, core);
+    registerCore(this, core);
   }
 
   /** The native writer handle, for Drizzle, Kysely or anything that wants the driver itself. */

@@ -1,4 +1,4 @@
-import { coreOf } from '../internal/test-handles.js';
+import { coreOf } from '../internal/core-registry.js';
 import type { Walkeeper } from '../walkeeper.js';
 
 /** The checkpoint scheduler's controls, for tests of the watchdog and of stopped scheduling. */

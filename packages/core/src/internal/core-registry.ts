@@ -1,12 +1,12 @@
 import type { WalkeeperCore } from '../open-walkeeper.js';
 
 /**
- * What tests may reach inside a walkeeper, kept off its public surface: the façade registers
- * itself here and `@walkeeper/core/testing` looks it up.
+ * The rooms behind each façade, kept off its public surface: the façade registers itself
+ * here, and `@walkeeper/core/testing` and `/plugin-kit` look it up.
  */
 const cores = new WeakMap<object, WalkeeperCore>();
 
-export function registerTestHandles(walkeeper: object, core: WalkeeperCore): void {
+export function registerCore(walkeeper: object, core: WalkeeperCore): void {
   cores.set(walkeeper, core);
 }
 

@@ -1,0 +1,2 @@
+export type { WalkeeperDialectConfig } from './dialect.js';
+export { WalkeeperDialect } from './dialect.js';
