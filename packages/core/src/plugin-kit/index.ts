@@ -26,8 +26,8 @@ export {
   configError,
   describeValue,
 } from '../internal/validate.js';
+export type { StatementRoute } from '../statement-route.js';
+export { routeStatement } from '../statement-route.js';
 export type { TransactionRunnerOptions } from '../transaction-runner.js';
 export { isThenable, TransactionRunner } from '../transaction-runner.js';
 export { compareVersions, readShmCounters } from '../wal-sample.js';
-export type { StatementRoute } from '../statement-route.js';
-export { routeStatement } from '../statement-route.js';
