@@ -20,6 +20,12 @@ export interface HealthReport {
   status: HealthStatus;
   reasons: HealthReason[];
   checkedAt: number;
+  /**
+   * Who checkpoints the database: `walkeeper` (its strategy), `sqlite` (SQLite's own
+   * autocheckpoint: no strategy, or the watchdog took over) or `litestream` (walkeeper
+   * observes and never resets the WAL). Absent where the caller did not say.
+   */
+  checkpointOwner?: 'walkeeper' | 'sqlite' | 'litestream';
 }
 
 export interface HealthThresholds {
@@ -44,6 +50,7 @@ export interface HealthInput {
   readerCrashes: number;
   /** The scheduler stopped or its strategy kept failing: SQLite's autocheckpoint is back on. */
   checkpointsHandedBack: boolean;
+  checkpointOwner?: HealthReport['checkpointOwner'];
   /** How long an async `transaction()` has held the writer (0 or absent when none is open). */
   transactionOpenMs?: number;
   /** Past this, an open transaction is why checkpoints wait (`checkpoint.maxStallMs`). */
@@ -68,7 +75,10 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
     reasons.push({
       code: 'WAL_OVER_CAP',
       severity: critical ? 'critical' : 'degraded',
-      message: `WAL is ${mib(input.walBytes)} MiB, over its cap of ${mib(thresholds.walCapBytes)} MiB`,
+      message:
+        input.checkpointOwner === 'litestream'
+          ? `WAL is ${mib(input.walBytes)} MiB, past the ${mib(thresholds.walCapBytes)} MiB Litestream's checkpoints should keep it under (its max-checkpoint-page-count): is Litestream running?`
+          : `WAL is ${mib(input.walBytes)} MiB, over its cap of ${mib(thresholds.walCapBytes)} MiB`,
     });
   }
   if (input.busyStreak >= thresholds.busyStreak) {
@@ -120,7 +130,12 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
     : reasons.length > 0
       ? 'degraded'
       : 'ok';
-  return { status, reasons, checkedAt: input.now };
+  return {
+    status,
+    reasons,
+    checkedAt: input.now,
+    ...(input.checkpointOwner === undefined ? {} : { checkpointOwner: input.checkpointOwner }),
+  };
 }
 
 function mib(bytes: number): string {

@@ -1,5 +1,6 @@
 import { Checkpointer } from './checkpoint/checkpointer.js';
 import { CheckpointCoordinator } from './checkpoint/coordinator.js';
+import { litestreamDetector } from './checkpoint/litestream.js';
 import type { SqliteConnection } from './driver.js';
 import { enableWal } from './enable-wal.js';
 import { WalkeeperError } from './errors.js';
@@ -129,7 +130,7 @@ function buildCore(
     (durationMs, error) => {
       if (error === undefined) {
         core.scheduler?.noteCommit();
-        coordinator.resetByCommittingWriter(core.scheduler?.strategy.capBytes);
+        coordinator.resetByCommittingWriter(core.scheduler?.capBytes);
       }
       if (hooks.hasQueryHooks) hooks.query({ kind: 'write', sql: undefined, durationMs, error });
     },
@@ -206,6 +207,7 @@ function startScheduler(core: WalkeeperCore): CheckpointScheduler | undefined {
       pageSize: core.pageSize,
       maxStallMs,
       pool: () => core.pool,
+      externalOwner: externalOwner(core),
       setAutocheckpoint: (pages) => {
         if (core.state !== 'open' || core.writer.inTransaction) return;
         const checked = checkInteger('walAutocheckpoint', pages, 0, 2 ** 31 - 1);
@@ -216,4 +218,20 @@ function startScheduler(core: WalkeeperCore): CheckpointScheduler | undefined {
   );
   scheduler.start();
   return scheduler;
+}
+
+/** Litestream, when it replicates this database and `checkpoint.litestream` lets it own checkpoints. */
+function externalOwner(core: WalkeeperCore): () => 'litestream' | undefined {
+  const mode = core.options.checkpoint.litestream;
+  if (mode === 'ignore') return () => undefined;
+  if (mode === 'cooperate') return () => 'litestream';
+  const detect = litestreamDetector(core.writer.connection);
+  return () => {
+    try {
+      return detect() ? 'litestream' : undefined;
+    } catch {
+      // The check itself failed (a locked schema): nothing changes until the next one.
+      return core.scheduler?.owner === 'litestream' ? 'litestream' : undefined;
+    }
+  };
 }

@@ -28,6 +28,13 @@ export interface CheckpointOptions {
    * (another process) before it gives up and reports `busy`.
    */
   maxStallMs?: number;
+  /**
+   * Beside Litestream (its tables in the database), walkeeper `cooperate`s by default
+   * (`'auto'`): it never resets the WAL, never holds the writer at a cap, and leaves
+   * checkpoints to Litestream and SQLite's autocheckpoint. `'ignore'` keeps walkeeper's
+   * strategy in charge anyway; `'cooperate'` cooperates from the start.
+   */
+  litestream?: 'auto' | 'cooperate' | 'ignore';
   /** Run PASSIVE checkpoints on a connection in a worker thread. Default true. */
   offThread?: boolean;
   /** How often a checkpoint strategy is asked (it is asked after commits too). Default 100 ms. */
@@ -158,11 +165,20 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     input.checkpoint === undefined ? {} : checkPlainObject('checkpoint', input.checkpoint);
   checkKnownKeys('checkpoint', checkpointIn, [
     'maxStallMs',
+    'litestream',
     'offThread',
     'intervalMs',
     'watchdogMs',
   ]);
   const checkpoint = Object.freeze({
+    litestream:
+      checkpointIn.litestream === undefined
+        ? ('auto' as const)
+        : checkEnum('checkpoint.litestream', checkpointIn.litestream, [
+            'auto',
+            'cooperate',
+            'ignore',
+          ] as const),
     maxStallMs:
       checkpointIn.maxStallMs === undefined
         ? 200

@@ -19,6 +19,8 @@ export interface SchedulerServices {
   pool(): ReadPool | undefined;
   /** Turns SQLite's own autocheckpoint on (pages) or off (0) on the writer. */
   setAutocheckpoint(pages: number): void;
+  /** A program that owns this database's checkpoints now, if any (see `checkpoint.litestream`). */
+  externalOwner(): ExternalOwner | undefined;
 }
 
 export interface SchedulerOptions {
@@ -42,6 +44,13 @@ export interface SchedulerStats {
   watchdogEngagements: number;
 }
 
+/** How often the scheduler looks for another program that owns checkpoints. */
+const OWNER_CHECK_MS = 1000;
+
+/** Who checkpoints a database: walkeeper's strategy, SQLite's autocheckpoint, or Litestream. */
+export type CheckpointOwner = 'walkeeper' | 'sqlite' | 'litestream';
+export type ExternalOwner = Exclude<CheckpointOwner, 'walkeeper' | 'sqlite'>;
+
 /** Consecutive strategy failures after which the watchdog takes over. */
 const MAX_STRATEGY_FAILURES = 3;
 /** Commits ask the strategy too, but no more often than this. */
@@ -56,7 +65,11 @@ export class CheckpointScheduler {
   readonly #strategy: CheckpointStrategy;
   readonly #services: SchedulerServices;
   readonly #options: SchedulerOptions;
-  readonly #owns: boolean;
+  /** The strategy wants to own checkpoints (`ownsCheckpoints` is not false). */
+  readonly #strategyOwns: boolean;
+  /** Another program owns checkpoints now (Litestream): walkeeper only observes. */
+  #external: ExternalOwner | undefined;
+  #ownerCheckedAt = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running = false;
   #inFlight = false;
@@ -76,7 +89,7 @@ export class CheckpointScheduler {
     this.#strategy = strategy;
     this.#services = services;
     this.#options = options;
-    this.#owns = strategy.ownsCheckpoints !== false;
+    this.#strategyOwns = strategy.ownsCheckpoints !== false;
     this.#stats = {
       running: false,
       strategy: strategy.name,
@@ -97,11 +110,47 @@ export class CheckpointScheduler {
     return this.#running;
   }
 
+  /** Walkeeper owns checkpoints: its strategy decides and SQLite's autocheckpoint is off. */
+  get #owns(): boolean {
+    return this.#strategyOwns && this.#external === undefined;
+  }
+
+  /** Who checkpoints this database now. */
+  get owner(): CheckpointOwner {
+    if (this.#external !== undefined) return this.#external;
+    return this.#owns && !this.#stats.watchdogEngaged ? 'walkeeper' : 'sqlite';
+  }
+
+  /** The cap the commit path may hold the writer at: none while another program owns checkpoints. */
+  get capBytes(): number | undefined {
+    return this.#external === undefined ? this.#strategy.capBytes : undefined;
+  }
+
+  /**
+   * Looks for a program that owns checkpoints (at most once a second). Beside Litestream,
+   * walkeeper stops deciding, never resets the WAL and never holds the writer at a cap: a
+   * reset would force Litestream into a new generation (a full snapshot), or stay busy against
+   * its read lock. SQLite's autocheckpoint comes back, as Litestream expects of an application.
+   */
+  #checkOwner(now: number): void {
+    if (now - this.#ownerCheckedAt < OWNER_CHECK_MS) return;
+    this.#ownerCheckedAt = now;
+    const external = this.#services.externalOwner();
+    if (external === this.#external) return;
+    const owned = this.#owns;
+    this.#external = external;
+    if (owned && !this.#owns)
+      this.#services.setAutocheckpoint(this.#options.fallbackAutocheckpoint);
+    else if (!owned && this.#owns && !this.#stats.watchdogEngaged)
+      this.#services.setAutocheckpoint(0);
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#stats.running = true;
     this.#lastTickAt = performance.now();
+    this.#checkOwner(this.#lastTickAt);
     if (this.#owns) this.#services.setAutocheckpoint(0);
     this.#stats.watchdogEngaged = false;
     this.#consecutiveFailures = 0;
@@ -177,6 +226,8 @@ export class CheckpointScheduler {
     this.#commitsSinceTick = 0;
     this.#lastTickAt = now;
     this.#stats.ticks++;
+    this.#checkOwner(now);
+    if (this.#external !== undefined) return;
 
     let decision: CheckpointDecision | undefined;
     let state: WalState;

@@ -39,8 +39,16 @@ export function statsSources(core: WalkeeperCore): StatsSources {
   };
 }
 
-/** The strategy's cap where it promises one, else `health.walCapBytes`. */
+/** Litestream's default `max-checkpoint-page-count`: past it, it forces a checkpoint. */
+const LITESTREAM_MAX_CHECKPOINT_PAGES = 10_000;
+
+/**
+ * The WAL size health compares against: beside Litestream, what Litestream's checkpoints
+ * should keep it under; else the strategy's cap where it promises one, else `health.walCapBytes`.
+ */
 export function walCapBytes(sources: StatsSources): number {
+  if (sources.scheduler?.owner === 'litestream')
+    return LITESTREAM_MAX_CHECKPOINT_PAGES * (sources.pageSize + 24) + 32;
   return sources.scheduler?.strategy.capBytes ?? sources.health.walCapBytes;
 }
 
@@ -103,6 +111,7 @@ export function buildHealth(sources: StatsSources): HealthReport {
       sqliteVersion: sources.sqliteVersion,
       readerCrashes: sources.pool?.stats().crashes ?? 0,
       checkpointsHandedBack: sources.scheduler?.stats().watchdogEngaged ?? false,
+      checkpointOwner: sources.scheduler?.owner ?? 'sqlite',
       transactionOpenMs: sources.transactionOpenMs,
       transactionBudgetMs: sources.transactionBudgetMs,
     },
