@@ -264,7 +264,7 @@ export class CheckpointScheduler {
 
   #state(now: number): WalState {
     const { sampler, metrics, pageSize } = this.#services;
-    const sample = sampler.sample();
+    const sample = sampler.current();
     const wallNow = Date.now();
     const age = (at: number | undefined) =>
       at === undefined ? Number.POSITIVE_INFINITY : wallNow - at;

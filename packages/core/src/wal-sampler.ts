@@ -43,6 +43,15 @@ export class WalSampler {
     return this.#latest;
   }
 
+  /**
+   * A fresh sample, or the latest one while sampling is paused: the writer is inside a
+   * transaction (an async `transaction()` can be open across ticks), where a sample through
+   * it would run inside that transaction.
+   */
+  current(): WalSample {
+    return this.#paused() ? this.#latest : this.sample();
+  }
+
   /** Samples unless paused; a failed sample leaves the previous one (the next tick tries again). */
   sampleQuietly(): void {
     if (this.#paused()) return;
