@@ -17,7 +17,22 @@ export const EXPECTED: Record<string, { results: string[]; ratios: string[] }> =
     results: ['heavyQueryMs', ...poolResultKeys()],
     ratios: ['lightVsPiscina', 'lightVsInline', 'heavyVsPiscina', 'heavyVsInline'],
   },
+  batch: {
+    results: batchResultKeys(),
+    ratios: ['batchVsRawFull', 'batchVsRawNormal', 'batchVsWriteNormal'],
+  },
 };
+
+/** `results.<variant>.{rowsPerSec,p50Ms,p99Ms}` for every variant of the batch scenario. */
+function batchResultKeys(): string[] {
+  return [
+    'walkeeperBatchFull',
+    'rawFull',
+    'walkeeperBatchNormal',
+    'rawNormal',
+    'walkeeperWriteNormal',
+  ].flatMap((variant) => ['rowsPerSec', 'p50Ms', 'p99Ms'].map((key) => `${variant}.${key}`));
+}
 
 /** `results.<mode>.<light|heavy>.{qps,p99Ms}` for every mode. */
 function poolResultKeys(): string[] {
