@@ -3,6 +3,8 @@ import { percentile } from './stats.js';
 export interface ClientsMeasurement {
   /** Reads answered per second, from the first call until the last client has stopped. */
   qps: number;
+  /** Median latency of one read, from the call to the caller resuming, in ms. */
+  p50Ms: number;
   /** 99th percentile of one read's latency, from the call to the caller resuming, in ms. */
   p99Ms: number;
 }
@@ -39,6 +41,7 @@ export async function runClients(
   const elapsedMs = performance.now() - began;
   return {
     qps: (latencies.length * 1000) / elapsedMs,
+    p50Ms: latencies.length === 0 ? 0 : percentile(latencies, 50),
     p99Ms: latencies.length === 0 ? 0 : percentile(latencies, 99),
   };
 }

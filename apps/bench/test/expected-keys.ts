@@ -17,7 +17,35 @@ export const EXPECTED: Record<string, { results: string[]; ratios: string[] }> =
     results: ['heavyQueryMs', ...poolResultKeys()],
     ratios: ['lightVsPiscina', 'lightVsInline', 'heavyVsPiscina', 'heavyVsInline'],
   },
+  batch: {
+    results: batchResultKeys(),
+    ratios: ['batchVsRawFull', 'batchVsRawNormal', 'batchVsWriteNormal'],
+  },
 };
+
+/** Scenarios that measure on Node only (their baseline drives better-sqlite3), with their keys. */
+export const NODE_ONLY: Record<string, { results: string[]; ratios: string[] }> = {
+  orm: {
+    results: ['walkeeper', 'native'].flatMap((variant) =>
+      ['heavy', 'light', 'writes'].flatMap((w) => [
+        `kysely.${variant}.${w}.qps`,
+        `kysely.${variant}.${w}.p99Ms`,
+      ]),
+    ),
+    ratios: ['kyselyHeavyVsNative', 'kyselyLightVsNative', 'kyselyWritesVsNative'],
+  },
+};
+
+/** `results.<variant>.{rowsPerSec,p50Ms,p99Ms}` for every variant of the batch scenario. */
+function batchResultKeys(): string[] {
+  return [
+    'walkeeperBatchFull',
+    'rawFull',
+    'walkeeperBatchNormal',
+    'rawNormal',
+    'walkeeperWriteNormal',
+  ].flatMap((variant) => ['rowsPerSec', 'p50Ms', 'p99Ms'].map((key) => `${variant}.${key}`));
+}
 
 /** `results.<mode>.<light|heavy>.{qps,p99Ms}` for every mode. */
 function poolResultKeys(): string[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../src/cli.js';
 import { runScenario } from '../src/run.js';
 import { scenarioNames } from '../src/scenarios/index.js';
-import { EXPECTED, leaf } from './expected-keys.js';
+import { EXPECTED, leaf, NODE_ONLY } from './expected-keys.js';
 
 /** Scenarios whose shape needs a lighter load or more keys: each has a test file of its own. */
 const TESTED_ON_THEIR_OWN = ['starvation', 'ingest'];
@@ -10,13 +10,13 @@ const TESTED_ON_THEIR_OWN = ['starvation', 'ingest'];
 describe('scenarios', () => {
   it('registers exactly the scenarios these tests know', () => {
     expect([...scenarioNames].sort()).toEqual(
-      [...Object.keys(EXPECTED), ...TESTED_ON_THEIR_OWN].sort(),
+      [...Object.keys(EXPECTED), ...Object.keys(NODE_ONLY), ...TESTED_ON_THEIR_OWN].sort(),
     );
   });
 
   // Shape only: a fraction of a second proves each scenario runs end to end and reports every
   // key; timing targets are for `pnpm bench`, not for a test on a shared machine.
-  for (const [name, keys] of Object.entries(EXPECTED)) {
+  for (const [name, keys] of Object.entries({ ...EXPECTED, ...NODE_ONLY })) {
     it(`${name} reports every key as a positive number`, async () => {
       const { report, checks } = await runScenario(name, { seconds: 0.2 });
       expect(Object.keys(report)).toEqual(['scenario', 'runtime', 'sqlite', 'results', 'ratios']);

@@ -1,5 +1,6 @@
-import { testDriver } from '@walkeeper/core/testing';
+import { testDriver, testWalkeeper } from '@walkeeper/core/testing';
 import { describe, test } from 'vitest';
 import { betterSqlite3 } from '../src/index.js';
 
 testDriver(betterSqlite3(), { describe, test });
+testWalkeeper(betterSqlite3(), { describe, test });

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { batch } from './batch.js';
 import { checkpoint } from './checkpoint.js';
 import { ingest } from './ingest.js';
 import { orm } from './orm.js';
@@ -8,7 +9,7 @@ import { starvation } from './starvation.js';
 
 /** Every scenario `pnpm bench` knows, by name. A new scenario is one file and one entry here. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [overhead, checkpoint, pool, starvation, ingest, orm].map((s) => [s.name, s]),
+  [overhead, checkpoint, pool, starvation, ingest, batch, orm].map((s) => [s.name, s]),
 );
 
 export const scenarioNames: readonly string[] = [...scenarios.keys()];
