@@ -1,8 +1,8 @@
+import { configError } from '@walkeeper/core/plugin-kit';
 import { History } from './internal/history.js';
 import { withSession } from './internal/open-session.js';
 import {
   checkOptions,
-  configError,
   loadSource,
   resolveSource,
   resolveTable,

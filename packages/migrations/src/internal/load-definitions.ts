@@ -8,7 +8,7 @@ import {
   compileSql,
   type Direction,
 } from './compiled-migration.js';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '@walkeeper/core/plugin-kit';
 import { checkUniqueVersions } from './unique-versions.js';
 
 const KNOWN = ['version', 'name', 'up', 'down', 'foreignKeys'];

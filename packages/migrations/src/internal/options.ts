@@ -1,7 +1,7 @@
 import { WalkeeperError } from '@walkeeper/core';
+import { checkBoolean, configError } from '@walkeeper/core/plugin-kit';
 import type { MigrationDefinition } from '../migration.js';
 import type { CompiledMigration } from './compiled-migration.js';
-import { describeValue } from './describe-value.js';
 import { loadDefinitions } from './load-definitions.js';
 import { loadDirectory } from './load-directory.js';
 
@@ -12,14 +12,6 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export type ResolvedSource =
   | { kind: 'dir'; dir: string | URL }
   | { kind: 'definitions'; definitions: readonly MigrationDefinition[] };
-
-export function configError(option: string, value: unknown, expected: string): WalkeeperError {
-  return new WalkeeperError(
-    'E_CONFIG',
-    `Invalid option ${option}: got ${describeValue(value)}, expected ${expected}.`,
-    { details: { option, expected } },
-  );
-}
 
 /** Checks an options object: a plain object with only `known` keys. */
 export function checkOptions(value: unknown, known: readonly string[]): Record<string, unknown> {
@@ -83,9 +75,7 @@ export function resolveTo(value: unknown): number | undefined {
 }
 
 export function resolveBoolean(option: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw configError(option, value, 'true or false');
-  return value;
+  return value === undefined ? false : checkBoolean(option, value);
 }
 
 export function resolveFunction<T>(option: string, value: unknown): T | undefined {
