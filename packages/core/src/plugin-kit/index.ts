@@ -17,15 +17,9 @@ export {
   mergeBuckets,
 } from '../histogram.js';
 export { openError } from '../internal/sqlite-errors.js';
-export {
-  checkBoolean,
-  checkEnum,
-  checkInteger,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
-  describeValue,
-} from '../internal/validate.js';
+// The option validators (checkInteger, checkBoolean, checkEnum, checkPlainObject,
+// checkKnownKeys, configError, describeValue): that file holds nothing else.
+export * from '../internal/validate.js';
 export type { TransactionRunnerOptions } from '../transaction-runner.js';
 export { isThenable, TransactionRunner } from '../transaction-runner.js';
 export { compareVersions, readShmCounters } from '../wal-sample.js';

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { WalkeeperError } from '@walkeeper/core';
-import { enableWal } from '@walkeeper/core/plugin-kit';
+import { describeValue, enableWal } from '@walkeeper/core/plugin-kit';
 import type { DatabaseTarget, MigrationTarget, WalkeeperTarget } from '../target.js';
 import { ConnectionSession } from './connection-session.js';
-import { describeValue } from '@walkeeper/core/plugin-kit';
 import { openConnection } from './open-connection.js';
 import type { Session } from './session.js';
 import { WalkeeperSession } from './walkeeper-session.js';

@@ -14,7 +14,7 @@ export type ResolvedSource =
   | { kind: 'definitions'; definitions: readonly MigrationDefinition[] };
 
 /** Checks an options object: a plain object with only `known` keys. */
-export function checkOptions(value: unknown, known: readonly string[]): Record<string, unknown> {
+function checkOptions(value: unknown, known: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw configError('options', value, 'an object with dir or migrations');
   }
@@ -31,8 +31,17 @@ export function checkOptions(value: unknown, known: readonly string[]): Record<s
   return options;
 }
 
+/** What every entry point takes: its options checked, where migrations come from, the table. */
+export function resolveCommon(
+  value: unknown,
+  known: readonly string[],
+): { input: Record<string, unknown>; source: ResolvedSource; table: string } {
+  const input = checkOptions(value, known);
+  return { input, source: resolveSource(input), table: resolveTable(input.table) };
+}
+
 /** Exactly one of `dir` (a path or a file: URL) and `migrations` (an array). */
-export function resolveSource(options: Record<string, unknown>): ResolvedSource {
+function resolveSource(options: Record<string, unknown>): ResolvedSource {
   const { dir, migrations } = options;
   if ((dir === undefined) === (migrations === undefined)) {
     throw new WalkeeperError(
@@ -58,7 +67,7 @@ export function loadSource(source: ResolvedSource): CompiledMigration[] {
   return source.kind === 'dir' ? loadDirectory(source.dir) : loadDefinitions(source.definitions);
 }
 
-export function resolveTable(value: unknown): string {
+function resolveTable(value: unknown): string {
   if (value === undefined) return DEFAULT_TABLE;
   if (typeof value !== 'string' || !TABLE_NAME.test(value)) {
     throw configError('table', value, 'a table name of letters, digits and _');
