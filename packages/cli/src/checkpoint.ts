@@ -2,9 +2,9 @@ import {
   CHECKPOINT_MODES,
   type CheckpointMode,
   type CheckpointResult,
-  isBusyError,
   isSqliteError,
 } from '@walkeeper/core';
+import { checkpointResult, runCheckpointSync } from '@walkeeper/core/plugin-kit';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import { checkDatabaseFile, type DatabaseFiles, sizeOf } from './database-file.js';
 import { parseDatabaseHeader, readPrefix } from './database-header.js';
@@ -52,7 +52,7 @@ export function checkpointDatabase(
       : undefined;
   if (header?.journalMode !== 'wal') return { path, walMode: false, mode };
   try {
-    return runCheckpoint(files, mode, maxStallMs);
+    return checkpointOnce(files, mode, maxStallMs);
   } catch (error) {
     if (!isSqliteError(error)) throw error;
     throw new Error(
@@ -62,36 +62,19 @@ export function checkpointDatabase(
   }
 }
 
-function runCheckpoint(
+/** Core's attempt loop and result, on a connection of the CLI's own. */
+function checkpointOnce(
   files: DatabaseFiles,
   mode: CheckpointMode,
   maxStallMs: number,
 ): CheckpointOutcome {
-  const { path } = files;
   const connection = betterSqlite3().open(files.absolute, { fileMustExist: true });
   try {
     connection.pragma(`busy_timeout = ${maxStallMs}`);
-    const walBytesBefore = sizeOf(files.wal) ?? 0;
-    const started = performance.now();
-    let row: Record<string, unknown> | undefined;
-    try {
-      row = connection.pragma(`wal_checkpoint(${mode})`)[0];
-    } catch (error) {
-      // A busy handler that gave up can surface as SQLITE_BUSY: that is a busy result.
-      if (!isBusyError(error)) throw error;
-    }
-    const durationMs = performance.now() - started;
-    return {
-      path,
-      walMode: true,
-      mode,
-      busy: row === undefined || Number(row.busy) !== 0,
-      logFrames: row === undefined ? -1 : Number(row.log),
-      checkpointedFrames: row === undefined ? -1 : Number(row.checkpointed),
-      durationMs,
-      walBytesBefore,
-      walBytesAfter: sizeOf(files.wal) ?? 0,
-    };
+    const wal = { path: files.wal, bytesBefore: sizeOf(files.wal) ?? 0 };
+    const startedAt = performance.now();
+    const row = runCheckpointSync(connection, { mode, maxStallMs, busyTimeoutMs: maxStallMs });
+    return { path: files.path, walMode: true, ...checkpointResult(mode, row, { startedAt }, wal) };
   } finally {
     connection.close();
   }

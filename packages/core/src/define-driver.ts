@@ -1,13 +1,13 @@
-import type {
-  SqliteConnection,
-  SqliteDriver,
-  SqliteOpenOptions,
-  SqliteParams,
-  SqliteRow,
-  SqliteRunResult,
-  SqliteStatement,
+import {
+  type SqliteConnection,
+  type SqliteDriver,
+  SqliteError,
+  type SqliteOpenOptions,
+  type SqliteParams,
+  type SqliteRow,
+  type SqliteRunResult,
+  type SqliteStatement,
 } from './driver.js';
-import { SqliteError } from './driver.js';
 
 /**
  * What an adapter declares about its native binding: the calls that differ between drivers,

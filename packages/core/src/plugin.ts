@@ -1,6 +1,7 @@
 import type { CheckpointResult } from './checkpoint/result.js';
 import { WalkeeperError } from './errors.js';
-import { describeValue } from './internal/validate.js';
+import { configError, describeValue } from './internal/validate.js';
+import { isPluginVersion, isVersionRange, parseDependency, satisfies } from './plugin-version.js';
 import type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
 import type { Walkeeper } from './walkeeper.js';
 
@@ -33,10 +34,14 @@ export interface PluginContext {
 /** A plugin is a plain object; checks at registration make mistakes coded errors. */
 export interface WalkeeperPlugin {
   name: string;
+  /** `major.minor.patch`: what other plugins' `'name@range'` dependencies are checked against. */
   version?: string;
   /** The plugin contract this plugin was written for. Only `'v1'` exists. */
   specificationVersion?: 'v1';
-  /** Names of plugins that must be registered too, and set up first. */
+  /**
+   * Plugins that must be registered too, and set up first: a name, or `'name@range'`
+   * (`'metrics-history@^0.2'`) to also require that plugin's `version` to be in the range.
+   */
   dependencies?: readonly string[];
   enforce?: 'pre' | 'post';
   /** Runs in dependency order after the writer opens and before the read pool does. */
@@ -54,15 +59,7 @@ const ENFORCE_RANK = { pre: 0, normal: 1, post: 2 } as const;
  */
 export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
   if (input === undefined) return [];
-  if (!Array.isArray(input)) {
-    throw new WalkeeperError(
-      'E_CONFIG',
-      `Invalid option plugins: got ${describeValue(input)}, expected an array of plugins.`,
-      {
-        details: { option: 'plugins' },
-      },
-    );
-  }
+  if (!Array.isArray(input)) throw configError('plugins', input, 'an array of plugins');
   const byName = new Map<string, WalkeeperPlugin>();
   input.forEach((candidate: unknown, index) => {
     const plugin = checkPlugin(candidate, index);
@@ -78,15 +75,7 @@ export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
     byName.set(plugin.name, plugin);
   });
   for (const plugin of byName.values()) {
-    for (const dependency of plugin.dependencies ?? []) {
-      if (!byName.has(dependency)) {
-        throw new WalkeeperError(
-          'E_PLUGIN_DEPENDENCY',
-          `Plugin "${plugin.name}" depends on "${dependency}", which is not registered.`,
-          { details: { plugin: plugin.name, dependency } },
-        );
-      }
-    }
+    for (const spec of plugin.dependencies ?? []) checkDependency(plugin, spec, byName);
   }
   const ranked = [...byName.values()].sort(
     (a, b) => ENFORCE_RANK[a.enforce ?? 'normal'] - ENFORCE_RANK[b.enforce ?? 'normal'],
@@ -104,8 +93,8 @@ export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
       );
     }
     state.set(plugin.name, 'visiting');
-    for (const dependency of plugin.dependencies ?? [])
-      visit(byName.get(dependency)!, [...path, plugin.name]);
+    for (const spec of plugin.dependencies ?? [])
+      visit(byName.get(parseDependency(spec).name)!, [...path, plugin.name]);
     state.set(plugin.name, 'done');
     ordered.push(plugin);
   };
@@ -116,23 +105,14 @@ export function resolvePlugins(input: unknown): WalkeeperPlugin[] {
 function checkPlugin(candidate: unknown, index: number): WalkeeperPlugin {
   const where = `plugins[${index}]`;
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
-    throw new WalkeeperError(
-      'E_CONFIG',
-      `Invalid option ${where}: got ${describeValue(candidate)}, expected a plugin object.`,
-      {
-        details: { option: where },
-      },
-    );
+    throw configError(where, candidate, 'a plugin object');
   }
   const plugin = candidate as Partial<WalkeeperPlugin>;
   if (typeof plugin.name !== 'string' || plugin.name.length === 0) {
-    throw new WalkeeperError(
-      'E_CONFIG',
-      `Invalid option ${where}.name: got ${describeValue(plugin.name)}, expected a non-empty string.`,
-      {
-        details: { option: `${where}.name` },
-      },
-    );
+    throw configError(`${where}.name`, plugin.name, 'a non-empty string');
+  }
+  if (plugin.version !== undefined && !isPluginVersion(plugin.version)) {
+    throw configError(`${where}.version`, plugin.version, 'a version such as 1.2.3');
   }
   if (plugin.specificationVersion !== undefined && plugin.specificationVersion !== 'v1') {
     throw new WalkeeperError(
@@ -142,26 +122,49 @@ function checkPlugin(candidate: unknown, index: number): WalkeeperPlugin {
     );
   }
   if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post') {
-    throw new WalkeeperError(
-      'E_CONFIG',
-      `Invalid option ${where}.enforce: got ${describeValue(plugin.enforce)}, expected 'pre' or 'post'.`,
-      {
-        details: { option: `${where}.enforce` },
-      },
-    );
+    throw configError(`${where}.enforce`, plugin.enforce, "'pre' or 'post'");
   }
   if (
     plugin.dependencies !== undefined &&
     (!Array.isArray(plugin.dependencies) ||
-      !plugin.dependencies.every((d) => typeof d === 'string'))
+      !plugin.dependencies.every((d) => typeof d === 'string' && validDependency(d)))
   ) {
-    throw new WalkeeperError(
-      'E_CONFIG',
-      `Invalid option ${where}.dependencies: expected an array of plugin names.`,
-      {
-        details: { option: `${where}.dependencies` },
-      },
+    throw configError(
+      `${where}.dependencies`,
+      plugin.dependencies,
+      "an array of plugin names, each optionally with a version range ('name@^1.2')",
     );
   }
   return plugin as WalkeeperPlugin;
+}
+
+function validDependency(spec: string): boolean {
+  const { name, range } = parseDependency(spec);
+  return name.length > 0 && (range === undefined || isVersionRange(range));
+}
+
+/** The dependency is registered and, when it names a range, its version is in it. */
+function checkDependency(
+  plugin: WalkeeperPlugin,
+  spec: string,
+  byName: ReadonlyMap<string, WalkeeperPlugin>,
+): void {
+  const { name, range } = parseDependency(spec);
+  const dependency = byName.get(name);
+  if (dependency === undefined) {
+    throw new WalkeeperError(
+      'E_PLUGIN_DEPENDENCY',
+      `Plugin "${plugin.name}" depends on "${name}", which is not registered.`,
+      { details: { plugin: plugin.name, dependency: name } },
+    );
+  }
+  if (range === undefined) return;
+  const { version } = dependency;
+  if (version === undefined || !satisfies(version, range)) {
+    throw new WalkeeperError(
+      'E_PLUGIN_VERSION',
+      `Plugin "${plugin.name}" needs "${name}" ${range}, but ${version === undefined ? `"${name}" declares no version` : `"${name}" is ${version}`}.`,
+      { details: { plugin: plugin.name, dependency: name, range, version } },
+    );
+  }
 }

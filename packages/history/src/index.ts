@@ -14,8 +14,14 @@ export type { LatencySummary } from './latency.js';
 export { mergeLatency } from './latency.js';
 export type { MetricsHistoryOptions, MetricsHistoryPlugin } from './metrics-history.js';
 export { METRICS_HISTORY_PLUGIN, metricsHistory } from './metrics-history.js';
+export type { MonitoringSchemaOptions } from './monitoring-schema.js';
+export {
+  MONITORING_TABLE,
+  monitoringMigrations,
+  monitoringSchema,
+  SAMPLE_TABLES,
+} from './monitoring-schema.js';
 export type { PersistStats } from './persist.js';
-export { SAMPLE_TABLES } from './persist.js';
 export type {
   CheckpointSummary,
   HistoryReport,

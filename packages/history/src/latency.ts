@@ -1,11 +1,9 @@
-/**
- * Query latencies of one interval: a log-bucket histogram (8 buckets per octave, about 9%
- * apart, from 1 µs to about 18 minutes) kept sparse once the interval ends, so a day of
- * samples stays small and intervals still merge exactly for a report's percentiles.
- */
-const STEPS_PER_OCTAVE = 8;
-const MIN_MS = 0.001;
-const BUCKETS = 30 * STEPS_PER_OCTAVE;
+import {
+  bucketQuantile,
+  Histogram,
+  mergeBuckets,
+  type SparseBuckets,
+} from '@walkeeper/core/plugin-kit';
 
 /** A finished interval's latencies. */
 export interface LatencySummary {
@@ -17,8 +15,11 @@ export interface LatencySummary {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Sparse buckets, as pairs: bucket index, count, bucket index, count, ... (one array: small in memory). */
-  readonly buckets: Uint32Array;
+  /**
+   * Core's sparse histogram buckets (index, count pairs in one array: a day of samples stays
+   * small), so intervals merge exactly for a report's percentiles.
+   */
+  readonly buckets: SparseBuckets;
 }
 
 export const EMPTY_LATENCY: LatencySummary = Object.freeze({
@@ -32,54 +33,44 @@ export const EMPTY_LATENCY: LatencySummary = Object.freeze({
   buckets: new Uint32Array(0),
 });
 
+/** Query latencies of one interval, in core's histogram, with the history's own counters. */
 export class LatencyRecorder {
-  readonly #counts = new Uint32Array(BUCKETS);
   readonly #slowMs: number;
-  #count = 0;
+  #histogram = new Histogram();
   #errors = 0;
   #slow = 0;
-  #max = 0;
 
   constructor(slowMs: number) {
     this.#slowMs = slowMs;
   }
 
   record(ms: number, failed: boolean): void {
-    this.#counts[bucketOf(ms)]! += 1;
-    this.#count++;
+    this.#histogram.record(ms);
     if (failed) this.#errors++;
     if (ms > this.#slowMs) this.#slow++;
-    if (ms > this.#max) this.#max = ms;
   }
 
   /** The interval so far, without ending it. */
   summary(): LatencySummary {
-    if (this.#count === 0) return { ...EMPTY_LATENCY, errors: this.#errors };
-    const buckets = sparse(this.#counts);
-    return {
-      count: this.#count,
-      errors: this.#errors,
-      slow: this.#slow,
-      p50Ms: quantile(buckets, this.#count, 0.5, this.#max),
-      p95Ms: quantile(buckets, this.#count, 0.95, this.#max),
-      p99Ms: quantile(buckets, this.#count, 0.99, this.#max),
-      maxMs: this.#max,
-      buckets,
-    };
+    const histogram = this.#histogram;
+    return summarise(
+      histogram.sparseBuckets(),
+      histogram.count,
+      this.#errors,
+      this.#slow,
+      histogram.snapshot().maxMs,
+    );
   }
 
   reset(): void {
-    this.#counts.fill(0);
-    this.#count = 0;
+    this.#histogram = new Histogram();
     this.#errors = 0;
     this.#slow = 0;
-    this.#max = 0;
   }
 }
 
 /** Several intervals as one: counts add, percentiles come from the merged buckets. */
 export function mergeLatency(summaries: readonly LatencySummary[]): LatencySummary {
-  const counts = new Float64Array(BUCKETS);
   let count = 0;
   let errors = 0;
   let slow = 0;
@@ -89,56 +80,31 @@ export function mergeLatency(summaries: readonly LatencySummary[]): LatencySumma
     errors += s.errors;
     slow += s.slow;
     if (s.maxMs > max) max = s.maxMs;
-    for (let j = 0; j < s.buckets.length; j += 2) counts[s.buckets[j]!]! += s.buckets[j + 1]!;
   }
+  return summarise(mergeBuckets(summaries.map((s) => s.buckets)), count, errors, slow, max);
+}
+
+/**
+ * Percentiles at the bucket's geometric midpoint, never above the maximum seen (a summary
+ * keeps no minimum: merged intervals would need one each).
+ */
+function summarise(
+  buckets: SparseBuckets,
+  count: number,
+  errors: number,
+  slow: number,
+  maxMs: number,
+): LatencySummary {
   if (count === 0) return { ...EMPTY_LATENCY, errors };
-  const buckets = sparse(counts);
+  const quantile = (q: number) => bucketQuantile(buckets, count, q, 0, maxMs);
   return {
     count,
     errors,
     slow,
-    p50Ms: quantile(buckets, count, 0.5, max),
-    p95Ms: quantile(buckets, count, 0.95, max),
-    p99Ms: quantile(buckets, count, 0.99, max),
-    maxMs: max,
+    p50Ms: quantile(0.5),
+    p95Ms: quantile(0.95),
+    p99Ms: quantile(0.99),
+    maxMs,
     buckets,
   };
-}
-
-function sparse(counts: ArrayLike<number>): Uint32Array {
-  let used = 0;
-  for (let i = 0; i < BUCKETS; i++) if (counts[i]! > 0) used++;
-  const pairs = new Uint32Array(2 * used);
-  for (let i = 0, j = 0; i < BUCKETS; i++) {
-    if (counts[i]! > 0) {
-      pairs[j++] = i;
-      pairs[j++] = counts[i]!;
-    }
-  }
-  return pairs;
-}
-
-function bucketOf(ms: number): number {
-  const v = Math.max(ms, MIN_MS);
-  const index = Math.floor(Math.log2(v / MIN_MS) * STEPS_PER_OCTAVE);
-  return index < BUCKETS ? index : BUCKETS - 1;
-}
-
-/** The bucket's geometric midpoint where rank `q` falls, never above the maximum seen. */
-function quantile(
-  buckets: LatencySummary['buckets'],
-  total: number,
-  q: number,
-  max: number,
-): number {
-  const rank = q * total;
-  let seen = 0;
-  for (let j = 0; j < buckets.length; j += 2) {
-    seen += buckets[j + 1]!;
-    if (seen >= rank) {
-      const mid = MIN_MS * 2 ** ((buckets[j]! + 0.5) / STEPS_PER_OCTAVE);
-      return Math.min(mid, max);
-    }
-  }
-  return max;
 }

@@ -1,17 +1,9 @@
 import type { Walkeeper, WriteTransaction } from '@walkeeper/core';
-import { MONITORING_TABLE, migrate, monitoringMigrations } from '@walkeeper/migrations';
+import { migrate } from '@walkeeper/migrations';
 import type { CheckpointEvent } from './interval.js';
 import type { SampleSink, SinkContext } from './metrics-history.js';
+import { MONITORING_TABLE, monitoringMigrations, SAMPLE_TABLES } from './monitoring-schema.js';
 import type { HistorySample } from './sample.js';
-
-/** The sample tables of the monitoring schema (`@walkeeper/migrations`). */
-export const SAMPLE_TABLES = [
-  '_walkeeper_query_performance',
-  '_walkeeper_wal_metrics',
-  '_walkeeper_checkpoints',
-  '_walkeeper_connection_metrics',
-  '_walkeeper_system_health',
-] as const;
 
 export interface PersistStats {
   /** Write transactions the history ran. */

@@ -15,15 +15,8 @@ export interface CheckpointSummary {
   durationMs: { mean: number; max: number };
 }
 
-export interface LatencyReport {
-  count: number;
-  errors: number;
-  slow: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** An interval's latencies without the buckets they were computed from. */
+export type LatencyReport = Omit<LatencySummary, 'buckets'>;
 
 /** A run of samples in which the WAL kept growing and no checkpoint could reset it. */
 export interface StarvationEpisode {

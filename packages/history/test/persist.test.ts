@@ -1,23 +1,15 @@
 import { openWalkeeper } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
-import { monitoringSchema } from '@walkeeper/migrations';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { history } from '../src/index.js';
+import { history, monitoringSchema } from '../src/index.js';
 import { T0 } from './samples.js';
-import { clock, closeOpened, open, track } from './support.js';
+import { clock, closeOpened, open, query, track } from './support.js';
 
 afterEach(closeOpened);
 
-function count(path: string, table: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const count = (path: string, table: string) =>
+  query<{ n: number }>(path, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
 
 describe('history(): samples persisted in the monitoring schema', () => {
   test('batches: rows reach the database once per flushEveryMs, in one transaction, and at close', async () => {
@@ -43,13 +35,10 @@ describe('history(): samples persisted in the monitoring schema', () => {
     // Health is written when it changes: once here.
     expect(count(path, '_walkeeper_system_health')).toBe(1);
 
-    const db = new Database(path, { readonly: true });
-    const rows = db
-      .prepare(
-        'SELECT recorded_at, interval_ms, kind, count FROM _walkeeper_query_performance ORDER BY recorded_at, kind',
-      )
-      .all();
-    db.close();
+    const rows = query(
+      path,
+      'SELECT recorded_at, interval_ms, kind, count FROM _walkeeper_query_performance ORDER BY recorded_at, kind',
+    );
     expect(rows).toEqual([
       { recorded_at: T0 + 10_000, interval_ms: 10_000, kind: 'read', count: 1 },
       // The schema's CREATE TABLE and the first insert.
@@ -80,12 +69,10 @@ describe('history(): samples persisted in the monitoring schema', () => {
       plugin.sample();
     }
     // Samples at +10 s ... +60 s; the last insert at +60 s keeps those of the last 25 s.
-    const db = new Database(path, { readonly: true });
-    const kept = db
-      .prepare('SELECT recorded_at FROM _walkeeper_wal_metrics ORDER BY 1')
-      .pluck()
-      .all();
-    db.close();
+    const kept = query<{ recorded_at: number }>(
+      path,
+      'SELECT recorded_at FROM _walkeeper_wal_metrics ORDER BY 1',
+    ).map((row) => row.recorded_at);
     expect(kept).toEqual([T0 + 40_000, T0 + 50_000, T0 + 60_000]);
   });
 

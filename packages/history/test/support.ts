@@ -1,6 +1,7 @@
 import { openWalkeeper, type Walkeeper, type WalkeeperPlugin } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
+import Database from 'better-sqlite3';
 import { T0 } from './samples.js';
 
 const opened: Walkeeper[] = [];
@@ -35,4 +36,14 @@ export async function open(
   const wk = track(await openWalkeeper({ path, driver: betterSqlite3(), plugins: [plugin] }));
   wk.write((tx) => tx.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'));
   return wk;
+}
+
+/** Rows from the database file, read on a read-only connection of its own, closed at once. */
+export function query<Row = Record<string, unknown>>(path: string, sql: string): Row[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all() as Row[];
+  } finally {
+    db.close();
+  }
 }

@@ -2,8 +2,6 @@ export { migrationChecksum, normaliseSql } from './checksum.js';
 export type { MigrateOptions } from './migrate.js';
 export { migrate } from './migrate.js';
 export type { MigrationDefinition, MigrationFunction, MigrationSource } from './migration.js';
-export type { MonitoringSchemaOptions } from './monitoring-schema.js';
-export { MONITORING_TABLE, monitoringMigrations, monitoringSchema } from './monitoring-schema.js';
 export type { MigrationPlan, PlannedMigration, PlanOptions } from './plan.js';
 export { plan } from './plan.js';
 export type { MigrationsPlugin, MigrationsPluginOptions } from './plugin.js';

@@ -2,12 +2,10 @@ import { WalkeeperError } from '@walkeeper/core';
 import { History } from './internal/history.js';
 import { withSession } from './internal/open-session.js';
 import {
-  checkOptions,
   loadSource,
   resolveBoolean,
+  resolveCommon,
   resolveFunction,
-  resolveSource,
-  resolveTable,
   resolveTo,
 } from './internal/options.js';
 import { checkTo, EMPTY_STATE, planRun } from './internal/plan-run.js';
@@ -44,9 +42,7 @@ export async function migrate(
   options: MigrateOptions,
 ): Promise<MigrateResult> {
   const started = performance.now();
-  const input = checkOptions(options, KNOWN);
-  const source = resolveSource(input);
-  const table = resolveTable(input.table);
+  const { input, source, table } = resolveCommon(options, KNOWN);
   const to = resolveTo(input.to);
   const dryRun = resolveBoolean('dryRun', input.dryRun);
   const onProgress = resolveFunction<(event: MigrationEvent) => void>(

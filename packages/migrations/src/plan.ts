@@ -1,12 +1,6 @@
 import { History } from './internal/history.js';
 import { withSession } from './internal/open-session.js';
-import {
-  checkOptions,
-  loadSource,
-  resolveSource,
-  resolveTable,
-  resolveTo,
-} from './internal/options.js';
+import { loadSource, resolveCommon, resolveTo } from './internal/options.js';
 import { checkTo, EMPTY_STATE, planRun } from './internal/plan-run.js';
 import type { MigrationSource } from './migration.js';
 import type { MigrationDirection } from './progress-event.js';
@@ -52,9 +46,7 @@ const KNOWN = ['dir', 'migrations', 'to', 'table'];
  * (a database file that does not exist is not created).
  */
 export async function plan(target: MigrationTarget, options: PlanOptions): Promise<MigrationPlan> {
-  const input = checkOptions(options, KNOWN);
-  const source = resolveSource(input);
-  const table = resolveTable(input.table);
+  const { input, source, table } = resolveCommon(options, KNOWN);
   const to = resolveTo(input.to);
   const migrations = loadSource(source);
   checkTo(migrations, to);

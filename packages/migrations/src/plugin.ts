@@ -1,11 +1,5 @@
 import type { PluginContext, WalkeeperPlugin } from '@walkeeper/core';
-import {
-  checkOptions,
-  DEFAULT_TABLE,
-  resolveFunction,
-  resolveSource,
-  resolveTable,
-} from './internal/options.js';
+import { DEFAULT_TABLE, resolveCommon, resolveFunction } from './internal/options.js';
 import { migrate } from './migrate.js';
 import type { MigrationSource } from './migration.js';
 import type { MigrationEvent } from './progress-event.js';
@@ -35,9 +29,7 @@ const KNOWN = ['dir', 'migrations', 'table', 'onProgress'];
  * Options are checked here, so a mistake throws `E_CONFIG` before anything opens.
  */
 export function migrations(options: MigrationsPluginOptions): MigrationsPlugin {
-  const input = checkOptions(options, KNOWN);
-  resolveSource(input);
-  const table = resolveTable(input.table);
+  const { input, table } = resolveCommon(options, KNOWN);
   resolveFunction('onProgress', input.onProgress);
   const settings = { ...options };
   let last: MigrateResult | undefined;

@@ -1,12 +1,7 @@
+import { configError } from '@walkeeper/core/plugin-kit';
 import { History } from './internal/history.js';
 import { withSession } from './internal/open-session.js';
-import {
-  checkOptions,
-  configError,
-  loadSource,
-  resolveSource,
-  resolveTable,
-} from './internal/options.js';
+import { loadSource, resolveCommon } from './internal/options.js';
 import { prefixChecksums } from './internal/prefix-checksums.js';
 import { checksumDiffers, resumable } from './internal/refusals.js';
 import type { MigrationSource } from './migration.js';
@@ -44,9 +39,7 @@ export async function repair(
   target: MigrationTarget,
   options: RepairOptions,
 ): Promise<RepairResult> {
-  const input = checkOptions(options, KNOWN);
-  const source = resolveSource(input);
-  const table = resolveTable(input.table);
+  const { input, source, table } = resolveCommon(options, KNOWN);
   const versions = input.versions;
   if (
     versions !== undefined &&

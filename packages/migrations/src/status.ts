@@ -1,7 +1,7 @@
 import type { WalkeeperError } from '@walkeeper/core';
 import { History } from './internal/history.js';
 import { withSession } from './internal/open-session.js';
-import { checkOptions, loadSource, resolveSource, resolveTable } from './internal/options.js';
+import { loadSource, resolveCommon } from './internal/options.js';
 import { EMPTY_STATE } from './internal/plan-run.js';
 import { checksumDiffers, findRefusals, resumable } from './internal/refusals.js';
 import type { MigrationSource } from './migration.js';
@@ -65,9 +65,7 @@ export async function status(
   target: MigrationTarget,
   options: StatusOptions,
 ): Promise<MigrationStatusReport> {
-  const input = checkOptions(options, KNOWN);
-  const source = resolveSource(input);
-  const table = resolveTable(input.table);
+  const { source, table } = resolveCommon(options, KNOWN);
   const migrations = loadSource(source);
   const history = new History(table);
   const state = withSession(target, 'read', (session) =>

@@ -22,15 +22,16 @@ test.skipIf(!onNode)(
     // Beside this test, so its imports resolve from this package; the package itself from src.
     const file = new URL(`./.readme-example-${process.pid}.ts`, import.meta.url);
     writeFileSync(file, example!.replace("'@walkeeper/migrations'", JSON.stringify(source)));
-    const logged: unknown[][] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
     const cwd = process.cwd();
     process.chdir(dir);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    let logged: unknown[][];
     try {
       await import(file.href);
     } finally {
+      logged = [...log.mock.calls];
+      log.mockRestore();
       process.chdir(cwd);
-      spy.mockRestore();
       rmSync(file);
     }
     expect(logged).toEqual([[['1 applied', '2 applied']], [2, true], ['down', [2]]]);

@@ -1,12 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { migrationChecksum, normaliseSql } from '../src/index.js';
 import { parseDirectives } from '../src/internal/directives.js';
-import {
-  isTransactionControl,
-  pragmaName,
-  runsOutsideTransaction,
-  splitSql,
-} from '../src/internal/sql-statements.js';
+import * as sqlText from '../src/internal/sql-statements.js';
 import { caught, sha256 } from './support.js';
 
 describe('checksums', () => {
@@ -35,7 +30,7 @@ describe('splitting SQL into statements', () => {
       '/* block; comment */ SELECT 1;',
       'SELECT 2',
     ].join('\n');
-    const statements = splitSql(sql);
+    const statements = sqlText.splitSql(sql);
     expect(statements.map((s) => s.text)).toEqual([
       "INSERT INTO t VALUES ('a;b', 'it''s;');",
       'CREATE TABLE "we;ird" ([col;1] TEXT, `x;y` INT);',
@@ -53,7 +48,7 @@ CREATE TEMP TRIGGER t AFTER INSERT ON log BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS "end" AFTER DELETE ON log BEGIN SELECT 1; END;
 SELECT CASE 1 WHEN 1 THEN 'end;' END;`;
-    const statements = splitSql(sql);
+    const statements = sqlText.splitSql(sql);
     expect(statements).toHaveLength(4);
     expect(statements[1]!.text).toMatch(/^CREATE TEMP TRIGGER t[\s\S]*END;$/);
     expect(statements[2]!.head.slice(0, 2)).toEqual(['CREATE', 'TRIGGER']);
@@ -61,22 +56,22 @@ SELECT CASE 1 WHEN 1 THEN 'end;' END;`;
   });
 
   test('blank text and comments alone are no statement', () => {
-    expect(splitSql('  -- nothing\n/* at all */ ;;\n')).toEqual([]);
+    expect(sqlText.splitSql('  -- nothing\n/* at all */ ;;\n')).toEqual([]);
   });
 
   test('statements are classified from their first tokens', () => {
-    const [a, b, c, d, e, f, g] = splitSql(
+    const [a, b, c, d, e, f, g] = sqlText.splitSql(
       'PRAGMA main.foreign_keys = OFF; PRAGMA "journal_mode"; ROLLBACK TO sp; ROLLBACK; ' +
         'END TRANSACTION; VACUUM; ATTACH DATABASE x AS y;',
     );
-    expect(pragmaName(a!)).toBe('foreign_keys');
-    expect(pragmaName(b!)).toBe('journal_mode');
-    expect(isTransactionControl(c!)).toBe(false);
-    expect(isTransactionControl(d!)).toBe(true);
-    expect(isTransactionControl(e!)).toBe(true);
-    expect(runsOutsideTransaction(f!)).toBe(true);
-    expect(runsOutsideTransaction(g!)).toBe(true);
-    expect(runsOutsideTransaction(c!)).toBe(false);
+    expect(sqlText.pragmaName(a!)).toBe('foreign_keys');
+    expect(sqlText.pragmaName(b!)).toBe('journal_mode');
+    expect(sqlText.isTransactionControl(c!)).toBe(false);
+    expect(sqlText.isTransactionControl(d!)).toBe(true);
+    expect(sqlText.isTransactionControl(e!)).toBe(true);
+    expect(sqlText.runsOutsideTransaction(f!)).toBe(true);
+    expect(sqlText.runsOutsideTransaction(g!)).toBe(true);
+    expect(sqlText.runsOutsideTransaction(c!)).toBe(false);
   });
 });
 

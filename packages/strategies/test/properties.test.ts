@@ -1,16 +1,9 @@
 import type { CheckpointStrategy, WalState } from '@walkeeper/core';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  conversationWorkloadStrategy,
-  externalStrategy,
-  highConcurrencyStrategy,
-  lowLatencyStrategy,
-  sizeCappedStrategy,
-  tieredStrategy,
-} from '../src/index.js';
+import * as shipped from '../src/index.js';
+import { MiB } from './wal-model.js';
 
-const MiB = 2 ** 20;
 const age = fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 0, max: 3_600_000 }));
 
 /** Any WAL state SQLite and the scheduler can report. */
@@ -51,12 +44,12 @@ const walState: fc.Arbitrary<WalState> = fc
   });
 
 const strategies: CheckpointStrategy[] = [
-  tieredStrategy(),
-  sizeCappedStrategy({ maxWalBytes: 16 * MiB }),
-  conversationWorkloadStrategy(),
-  lowLatencyStrategy(),
-  highConcurrencyStrategy(),
-  externalStrategy(),
+  shipped.tieredStrategy(),
+  shipped.sizeCappedStrategy({ maxWalBytes: 16 * MiB }),
+  shipped.conversationWorkloadStrategy(),
+  shipped.lowLatencyStrategy(),
+  shipped.highConcurrencyStrategy(),
+  shipped.externalStrategy(),
 ];
 
 describe('every strategy, for any state', () => {
@@ -94,15 +87,15 @@ describe('every strategy, for any state', () => {
   test('lowLatency only ever asks for PASSIVE; external never asks', () => {
     fc.assert(
       fc.property(walState, (state) => {
-        expect(lowLatencyStrategy().decide(state)?.mode ?? 'PASSIVE').toBe('PASSIVE');
-        expect(externalStrategy().decide(state)).toBeUndefined();
+        expect(shipped.lowLatencyStrategy().decide(state)?.mode ?? 'PASSIVE').toBe('PASSIVE');
+        expect(shipped.externalStrategy().decide(state)).toBeUndefined();
       }),
     );
   });
 
   test('sizeCapped resets only at half its cap or with the file over it, backfilled unless past three quarters', () => {
     const cap = 16 * MiB;
-    const strategy = sizeCappedStrategy({ maxWalBytes: cap });
+    const strategy = shipped.sizeCappedStrategy({ maxWalBytes: cap });
     fc.assert(
       fc.property(walState, (state) => {
         const decision = strategy.decide(state);

@@ -8,6 +8,7 @@ import {
 import { schedulerOf, tempDatabasePath } from '@walkeeper/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineStrategy, external, maintenance, sizeCapped } from '../src/index.js';
+import { MiB } from './wal-model.js';
 
 // One suite for both runtimes: better-sqlite3 under Node, bun:sqlite under Bun.
 const { createDriver } = (await import(
@@ -15,7 +16,6 @@ const { createDriver } = (await import(
 )) as SqliteDriverModule;
 const runtimeDriver = () => createDriver({});
 
-const MiB = 2 ** 20;
 const opened: Walkeeper[] = [];
 
 async function open(options: Partial<WalkeeperOptions> = {}): Promise<Walkeeper> {

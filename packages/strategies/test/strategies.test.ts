@@ -9,9 +9,8 @@ import {
   sizeCappedStrategy,
   tieredStrategy,
 } from '../src/index.js';
-import { WalModel } from './wal-model.js';
+import { MiB, WalModel } from './wal-model.js';
 
-const MiB = 2 ** 20;
 // The starvation workload: 20,000 rows/s of 200 bytes is about 1,000 frames a second, with
 // walkeeper's readers always pinning the newest frames.
 const STARVING = 1000;

@@ -5,6 +5,8 @@ import type {
   WalState,
 } from '@walkeeper/core';
 
+export const MiB = 2 ** 20;
+
 /**
  * A model of the WAL and of walkeeper's scheduler for deterministic tests: a fake clock,
  * frames written at a rate, PASSIVE that backfills all but what readers' snapshots pin, and

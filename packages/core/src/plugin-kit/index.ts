@@ -17,15 +17,9 @@ export {
   mergeBuckets,
 } from '../histogram.js';
 export { openError } from '../internal/sqlite-errors.js';
-export {
-  checkBoolean,
-  checkEnum,
-  checkInteger,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
-  describeValue,
-} from '../internal/validate.js';
+// The option validators (checkInteger, checkBoolean, checkEnum, checkPlainObject,
+// checkKnownKeys, configError, describeValue): that file holds nothing else.
+export * from '../internal/validate.js';
 export type { StatementRoute } from '../statement-route.js';
 export { routeStatement } from '../statement-route.js';
 export type { TransactionRunnerOptions } from '../transaction-runner.js';

@@ -1,19 +1,20 @@
 import type { SqliteRow, WriteTransaction } from '@walkeeper/core';
 
-/** A row of the migrations table: one applied migration. */
-export interface AppliedRow {
+/** What both tables say of a migration. */
+interface MigrationRow {
   version: number;
   name: string;
   checksum: string | null;
+}
+
+/** A row of the migrations table: one applied migration. */
+export interface AppliedRow extends MigrationRow {
   appliedAt: string;
   durationMs: number;
 }
 
 /** A no-transaction migration part way through: statements before `statementsDone` are in. */
-export interface ProgressRow {
-  version: number;
-  name: string;
-  checksum: string | null;
+export interface ProgressRow extends MigrationRow {
   statementsDone: number;
   /** SHA-256 of the statements already run, so a resume knows they have not changed. */
   doneChecksum: string;
@@ -76,9 +77,7 @@ export class History {
 
   record(tx: WriteTransaction, row: AppliedRow): void {
     tx.run(this.#sql.insert, [
-      row.version,
-      row.name,
-      row.checksum,
+      ...migrationParams(row),
       row.appliedAt,
       Math.round(row.durationMs * 1000) / 1000,
     ]);
@@ -100,9 +99,7 @@ export class History {
 
   saveProgress(tx: WriteTransaction, row: ProgressRow): void {
     tx.run(this.#sql.saveProgress, [
-      row.version,
-      row.name,
-      row.checksum,
+      ...migrationParams(row),
       row.statementsDone,
       row.doneChecksum,
       row.startedAt,
@@ -153,11 +150,22 @@ function historySql(table: string, progressTable: string) {
   } as const;
 }
 
-function toApplied(row: SqliteRow): AppliedRow {
+/** The first three columns of both tables. */
+function migrationParams(row: MigrationRow): [number, string, string | null] {
+  return [row.version, row.name, row.checksum];
+}
+
+function toMigration(row: SqliteRow): MigrationRow {
   return {
     version: Number(row.version),
     name: String(row.name),
     checksum: row.checksum === null ? null : String(row.checksum),
+  };
+}
+
+function toApplied(row: SqliteRow): AppliedRow {
+  return {
+    ...toMigration(row),
     appliedAt: String(row.applied_at),
     durationMs: Number(row.duration_ms),
   };
@@ -165,9 +173,7 @@ function toApplied(row: SqliteRow): AppliedRow {
 
 function toProgress(row: SqliteRow): ProgressRow {
   return {
-    version: Number(row.version),
-    name: String(row.name),
-    checksum: row.checksum === null ? null : String(row.checksum),
+    ...toMigration(row),
     statementsDone: Number(row.statements_done),
     doneChecksum: String(row.done_checksum),
     startedAt: String(row.started_at),

@@ -1,4 +1,5 @@
 import { WalkeeperError } from '@walkeeper/core';
+import { describeValue } from '@walkeeper/core/plugin-kit';
 import { migrationChecksum } from '../checksum.js';
 import type { MigrationDefinition, MigrationFunction } from '../migration.js';
 import {
@@ -8,7 +9,6 @@ import {
   compileSql,
   type Direction,
 } from './compiled-migration.js';
-import { describeValue } from './describe-value.js';
 import { checkUniqueVersions } from './unique-versions.js';
 
 const KNOWN = ['version', 'name', 'up', 'down', 'foreignKeys'];

@@ -1,12 +1,10 @@
-import {
-  isSqliteError,
-  type SqliteConnection,
-  type SqliteDriver,
-  type SqliteOpenOptions,
-  WalkeeperError,
-} from '@walkeeper/core';
+import type { SqliteConnection, SqliteDriver, SqliteOpenOptions } from '@walkeeper/core';
+import { openError } from '@walkeeper/core/plugin-kit';
 
-/** Opens a connection and configures it; a failure closes it and names the file. */
+/**
+ * Opens a connection and configures it; a failure closes it and becomes core's coded open
+ * error naming the file (`E_NOT_A_DATABASE`, `E_CANT_OPEN`, `E_PERMISSION`, `E_BUSY`, ...).
+ */
 export function openConnection(
   driver: SqliteDriver,
   path: string,
@@ -20,12 +18,6 @@ export function openConnection(
     return connection;
   } catch (error) {
     connection?.close();
-    if (error instanceof WalkeeperError) throw error;
-    const sqliteCode = isSqliteError(error) ? error.code : undefined;
-    throw new WalkeeperError(
-      sqliteCode?.startsWith('SQLITE_BUSY') ? 'E_BUSY' : 'E_CANT_OPEN',
-      `Could not open ${path} for migrations: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error, ...(sqliteCode === undefined ? {} : { sqliteCode }), details: { path } },
-    );
+    throw openError(error, path);
   }
 }

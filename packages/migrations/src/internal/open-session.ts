@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { WalkeeperError } from '@walkeeper/core';
-import { enableWal } from '@walkeeper/core/plugin-kit';
+import { describeValue, enableWal } from '@walkeeper/core/plugin-kit';
 import type { DatabaseTarget, MigrationTarget, WalkeeperTarget } from '../target.js';
 import { ConnectionSession } from './connection-session.js';
-import { describeValue } from './describe-value.js';
 import { openConnection } from './open-connection.js';
 import type { Session } from './session.js';
 import { WalkeeperSession } from './walkeeper-session.js';
@@ -28,7 +27,7 @@ export function openSession(target: MigrationTarget, access: Access): Session | 
     },
     access === 'read' ? { fileMustExist: true } : {},
   );
-  return new ConnectionSession(connection, true);
+  return new ConnectionSession(connection);
 }
 
 /** Runs `fn` with a session on `target`, closing what was opened for it. */

@@ -1,7 +1,7 @@
 import { WalkeeperError } from '@walkeeper/core';
+import { checkBoolean, configError } from '@walkeeper/core/plugin-kit';
 import type { MigrationDefinition } from '../migration.js';
 import type { CompiledMigration } from './compiled-migration.js';
-import { describeValue } from './describe-value.js';
 import { loadDefinitions } from './load-definitions.js';
 import { loadDirectory } from './load-directory.js';
 
@@ -13,16 +13,8 @@ export type ResolvedSource =
   | { kind: 'dir'; dir: string | URL }
   | { kind: 'definitions'; definitions: readonly MigrationDefinition[] };
 
-export function configError(option: string, value: unknown, expected: string): WalkeeperError {
-  return new WalkeeperError(
-    'E_CONFIG',
-    `Invalid option ${option}: got ${describeValue(value)}, expected ${expected}.`,
-    { details: { option, expected } },
-  );
-}
-
 /** Checks an options object: a plain object with only `known` keys. */
-export function checkOptions(value: unknown, known: readonly string[]): Record<string, unknown> {
+function checkOptions(value: unknown, known: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw configError('options', value, 'an object with dir or migrations');
   }
@@ -39,8 +31,17 @@ export function checkOptions(value: unknown, known: readonly string[]): Record<s
   return options;
 }
 
+/** What every entry point takes: its options checked, where migrations come from, the table. */
+export function resolveCommon(
+  value: unknown,
+  known: readonly string[],
+): { input: Record<string, unknown>; source: ResolvedSource; table: string } {
+  const input = checkOptions(value, known);
+  return { input, source: resolveSource(input), table: resolveTable(input.table) };
+}
+
 /** Exactly one of `dir` (a path or a file: URL) and `migrations` (an array). */
-export function resolveSource(options: Record<string, unknown>): ResolvedSource {
+function resolveSource(options: Record<string, unknown>): ResolvedSource {
   const { dir, migrations } = options;
   if ((dir === undefined) === (migrations === undefined)) {
     throw new WalkeeperError(
@@ -66,7 +67,7 @@ export function loadSource(source: ResolvedSource): CompiledMigration[] {
   return source.kind === 'dir' ? loadDirectory(source.dir) : loadDefinitions(source.definitions);
 }
 
-export function resolveTable(value: unknown): string {
+function resolveTable(value: unknown): string {
   if (value === undefined) return DEFAULT_TABLE;
   if (typeof value !== 'string' || !TABLE_NAME.test(value)) {
     throw configError('table', value, 'a table name of letters, digits and _');
@@ -83,9 +84,7 @@ export function resolveTo(value: unknown): number | undefined {
 }
 
 export function resolveBoolean(option: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw configError(option, value, 'true or false');
-  return value;
+  return value === undefined ? false : checkBoolean(option, value);
 }
 
 export function resolveFunction<T>(option: string, value: unknown): T | undefined {

@@ -1,7 +1,7 @@
 import { isSqliteError, WalkeeperError, type WriteTransaction } from '@walkeeper/core';
+import { isThenable } from '@walkeeper/core/plugin-kit';
 import type { MigrationEvent } from '../progress-event.js';
 import type { CompiledMigration, CompiledScript, Direction } from './compiled-migration.js';
-import { isThenable } from './connection-session.js';
 import { guardedTransaction } from './guarded-transaction.js';
 import type { AppliedRow, History, ProgressRow } from './history.js';
 import { prefixChecksums } from './prefix-checksums.js';

@@ -42,7 +42,7 @@ export class WalkeeperSession implements Session {
       if (walAutocheckpoint !== undefined)
         opened.pragma(`wal_autocheckpoint = ${walAutocheckpoint}`);
     });
-    const session = new ConnectionSession(connection, true);
+    const session = new ConnectionSession(connection);
     try {
       return fn(session);
     } finally {

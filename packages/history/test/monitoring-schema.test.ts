@@ -1,13 +1,10 @@
 import { openWalkeeper } from '@walkeeper/core';
+import { tempDatabasePath } from '@walkeeper/core/testing';
+import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
+import { migrate, migrations } from '@walkeeper/migrations';
 import { describe, expect, test } from 'vitest';
-import {
-  MONITORING_TABLE,
-  migrate,
-  migrations,
-  monitoringMigrations,
-  monitoringSchema,
-} from '../src/index.js';
-import { query, workspace } from './support.js';
+import { MONITORING_TABLE, monitoringMigrations, monitoringSchema } from '../src/index.js';
+import { query } from './support.js';
 
 const TABLES = [
   '_walkeeper_checkpoints',
@@ -24,14 +21,23 @@ const tables = (path: string) =>
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_walkeeper\\_%' ESCAPE '\\' ORDER BY name",
   ).map((r) => r.name);
 
+const driver = betterSqlite3();
+
+/** A database file that does not exist yet, for `migrate()` on `{ path, driver }`. */
+function workspace() {
+  const path = tempDatabasePath('walkeeper-monitoring-');
+  return { path, target: { path, driver } };
+}
+
 describe('the monitoring schema', () => {
   test('migrates beside the application, in its own migrations table', async () => {
-    const w = workspace({ '0001_notes.sql': 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' });
+    const w = workspace();
+    const notes = { version: 1, name: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' };
     const plugin = monitoringSchema();
     const wk = await openWalkeeper({
       path: w.path,
-      driver: w.target.driver,
-      plugins: [migrations({ dir: w.dir }), plugin],
+      driver,
+      plugins: [migrations({ migrations: [notes] }), plugin],
     });
     await wk.close();
     expect(plugin.result?.migrations.map((m) => [m.version, m.name, m.status])).toEqual([
@@ -48,7 +54,7 @@ describe('the monitoring schema', () => {
   test('an insert deletes the rows older than the table keeps; no retention row keeps all', async () => {
     const w = workspace();
     await migrate(w.target, { migrations: monitoringMigrations, table: MONITORING_TABLE });
-    const wk = await openWalkeeper({ path: w.path, driver: w.target.driver });
+    const wk = await openWalkeeper({ path: w.path, driver });
     try {
       const day = 86_400_000;
       const now = Date.UTC(2026, 0, 31);

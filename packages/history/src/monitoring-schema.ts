@@ -1,20 +1,28 @@
-import type { MigrationDefinition } from './migration.js';
-import { type MigrationsPlugin, migrations } from './plugin.js';
-import type { MigrationEvent } from './progress-event.js';
+import {
+  type MigrationDefinition,
+  type MigrationEvent,
+  type MigrationsPlugin,
+  migrations,
+} from '@walkeeper/migrations';
 
 /** The migrations table of the monitoring schema, apart from the application's own. */
 export const MONITORING_TABLE = '_walkeeper_monitoring_migrations';
 
 const DAY_MS = 86_400_000;
 
-/** Sample tables and how long each keeps rows by default (`_walkeeper_metrics_retention`). */
-const RETAINED: readonly (readonly [table: string, keepMs: number])[] = [
+/** The sample tables, each with how long it keeps rows by default (`_walkeeper_metrics_retention`). */
+const RETAINED = [
   ['_walkeeper_query_performance', 7 * DAY_MS],
   ['_walkeeper_wal_metrics', 7 * DAY_MS],
   ['_walkeeper_checkpoints', 7 * DAY_MS],
   ['_walkeeper_connection_metrics', 7 * DAY_MS],
   ['_walkeeper_system_health', 30 * DAY_MS],
-];
+] as const;
+
+/** The tables the history writes its samples to. */
+export const SAMPLE_TABLES: readonly (typeof RETAINED)[number][0][] = Object.freeze(
+  RETAINED.map(([table]) => table),
+);
 
 const index = (table: string) => `CREATE INDEX ${table}_recorded_at ON ${table} (recorded_at);`;
 
