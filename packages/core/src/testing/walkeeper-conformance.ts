@@ -53,7 +53,11 @@ async function groupWithFailingMember(
       }),
     ),
   );
-  assert.equal(wk.stats().writes.batches.groups, groupsBefore + 1, 'the calls shared one group commit');
+  assert.equal(
+    wk.stats().writes.batches.groups,
+    groupsBefore + 1,
+    'the calls shared one group commit',
+  );
   return settled;
 }
 
