@@ -1,0 +1,1 @@
+export { stageForUnprivileged, type UnprivilegedStage } from './unprivileged.js';
