@@ -59,9 +59,7 @@ export function walkeeperUnprivileged(args: readonly string[]): CliRun {
   );
 }
 
-export function runsAsRoot(): boolean {
-  return process.getuid?.() === 0;
-}
+export { runsAsRoot } from '@walkeeper/test-support';
 
 const made: string[] = [];
 

@@ -1,1 +1,1 @@
-export { stageForUnprivileged, type UnprivilegedStage } from './unprivileged.js';
+export { runsAsRoot, stageForUnprivileged, type UnprivilegedStage } from './unprivileged.js';

@@ -24,7 +24,10 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
  * command as themselves, with the permission bits taken away by the test.
  */
 const NOBODY = { uid: 65534, gid: 65534 };
-const runsAsRoot = process.getuid?.() === 0;
+/** Root ignores permission bits and may mount file systems: some tests need it, some avoid it. */
+export function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
 
 export interface UnprivilegedStage {
   /** Where a file or directory of the staged package, or of a package it imports, is in the copy. */
@@ -58,7 +61,7 @@ export function stageForUnprivileged(
 ): UnprivilegedStage {
   const root = mkdtempSync(join(tmpdir(), 'walkeeper-unprivileged-'));
   chmodSync(root, 0o755);
-  if (runsAsRoot && !othersMayEnter(root)) {
+  if (runsAsRoot() && !othersMayEnter(root)) {
     rmSync(root, { recursive: true, force: true });
     throw new Error(
       `uid ${NOBODY.uid} cannot reach ${root}: set TMPDIR to a directory everyone may enter, such as /tmp`,
@@ -68,7 +71,7 @@ export function stageForUnprivileged(
   const top = realpathSync(packageDir);
   copyPackages(top, imports, inStage);
   const execPath =
-    runsAsRoot && !othersMayRun(process.execPath)
+    runsAsRoot() && !othersMayRun(process.execPath)
       ? inStage(realpathSync(process.execPath))
       : process.execPath;
   if (execPath !== process.execPath) placeFile(realpathSync(process.execPath), execPath);
@@ -81,7 +84,7 @@ export function stageForUnprivileged(
       spawnSync(execPath, [...args], {
         cwd: inStage(top),
         ...options,
-        ...(runsAsRoot ? NOBODY : {}),
+        ...(runsAsRoot() ? NOBODY : {}),
         encoding: 'utf8',
       }),
     remove: () => rmSync(root, { recursive: true, force: true }),
