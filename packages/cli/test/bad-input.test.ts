@@ -2,13 +2,13 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
-  asUnprivileged,
   closedWalDatabase,
   filesBeside,
   newPath,
   oneLineError,
   runsAsRoot,
   walkeeper,
+  walkeeperUnprivileged,
 } from './support.js';
 
 const COMMANDS: [string, (db: string) => string[]][] = [
@@ -58,7 +58,7 @@ describe.each(COMMANDS)('%s: bad input is exit code 2 with one line naming it', 
     closedWalDatabase(path);
     // Root reads anything: as root, run as nobody in the 0700 directory mkdtemp made.
     if (!runsAsRoot()) chmodSync(path, 0o000);
-    const run = walkeeper(argsFor(path), asUnprivileged());
+    const run = walkeeperUnprivileged(argsFor(path));
     chmodSync(path, 0o644);
     expect(run.code).toBe(2);
     expect(oneLineError(run)).toBe(`walkeeper: cannot read ${path}: permission denied`);

@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import {
-  asUnprivileged,
   closedWalDatabase,
   filesBeside,
   insertRows,
@@ -14,6 +13,7 @@ import {
   runsAsRoot,
   walDatabase,
   walkeeper,
+  walkeeperUnprivileged,
 } from './support.js';
 
 describe('walkeeper checkpoint', () => {
@@ -114,7 +114,7 @@ describe('walkeeper checkpoint', () => {
     openDirectoryForReading(path);
     // Root ignores permission bits: run as nobody; anyone else loses the write bit instead.
     if (!runsAsRoot()) chmodSync(dirname(path), 0o555);
-    const run = walkeeper(['checkpoint', path], asUnprivileged());
+    const run = walkeeperUnprivileged(['checkpoint', path]);
     chmodSync(dirname(path), 0o755);
     expect(run.code).toBe(1);
     expect(oneLineError(run)).toBe(

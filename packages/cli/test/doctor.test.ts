@@ -2,7 +2,6 @@ import { chmodSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
-  asUnprivileged,
   closedWalDatabase,
   filesBeside,
   fingerprint,
@@ -13,6 +12,7 @@ import {
   setLastWriterVersion,
   walDatabase,
   walkeeper,
+  walkeeperUnprivileged,
 } from './support.js';
 
 interface Check {
@@ -22,8 +22,9 @@ interface Check {
   fix: string;
 }
 
-function doctor(path: string, options = {}) {
-  const run = walkeeper(['doctor', path, '--json'], options);
+function doctor(path: string, as: 'us' | 'unprivileged' = 'us') {
+  const args = ['doctor', path, '--json'];
+  const run = as === 'us' ? walkeeper(args) : walkeeperUnprivileged(args);
   const report = JSON.parse(run.stdout) as { ok: boolean; checks: Check[] };
   const verdicts = Object.fromEntries(report.checks.map((c) => [c.id, c.verdict]));
   const check = (id: string) => report.checks.find((c) => c.id === id)!;
@@ -156,7 +157,7 @@ describe('walkeeper doctor', () => {
       chmodSync(`${path}-shm`, 0o444);
       chmodSync(path, 0o444);
     }
-    const { run, check } = doctor(path, asUnprivileged());
+    const { run, check } = doctor(path, 'unprivileged');
     chmodSync(dirname(path), 0o755);
     expect(run.code).toBe(1);
     expect(check('directory-writable')).toMatchObject({

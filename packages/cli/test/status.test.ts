@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
-  asUnprivileged,
   closedWalDatabase,
   filesBeside,
   fingerprint,
@@ -11,6 +10,7 @@ import {
   setLastWriterVersion,
   walDatabase,
   walkeeper,
+  walkeeperUnprivileged,
 } from './support.js';
 
 describe('walkeeper status', () => {
@@ -75,7 +75,7 @@ describe('walkeeper status', () => {
     const path = newPath();
     closedWalDatabase(path);
     openDirectoryForReading(path);
-    const run = walkeeper(['status', path, '--json'], asUnprivileged());
+    const run = walkeeperUnprivileged(['status', path, '--json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).journalMode).toBe('wal');

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDatabasePath } from '@walkeeper/core/testing';
+import { stageForUnprivileged, type UnprivilegedStage } from '@walkeeper/test-support';
 import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 
@@ -25,25 +26,40 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI (`node dist/cli.js ...args`) and waits for it. */
-export function walkeeper(args: readonly string[], options: SpawnSyncOptions = {}): CliRun {
-  const child = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    timeout: 20_000,
-    ...options,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-  });
+/** Every CLI run gets a time limit, and no colours in what the tests compare. */
+const environment = (env?: NodeJS.ProcessEnv) => ({ ...process.env, NO_COLOR: '1', ...env });
+const TIMEOUT_MS = 20_000;
+
+function outcome(child: { status: number | null; stdout: unknown; stderr: unknown }): CliRun {
   return { code: child.status, stdout: String(child.stdout), stderr: String(child.stderr) };
 }
 
-/** Options that run a child as `nobody` when the tests run as root (root may write anywhere). */
-export function asUnprivileged(): SpawnSyncOptions {
-  return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/** Runs the built CLI (`node dist/cli.js ...args`) and waits for it. */
+export function walkeeper(args: readonly string[], options: SpawnSyncOptions = {}): CliRun {
+  return outcome(
+    spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      timeout: TIMEOUT_MS,
+      ...options,
+      env: environment(options.env),
+    }),
+  );
 }
 
-export function runsAsRoot(): boolean {
-  return process.getuid?.() === 0;
+let stage: UnprivilegedStage | undefined;
+
+/**
+ * Runs the built CLI as `nobody` when the tests run as root (root may write anywhere), else as
+ * ourselves: from a copy `nobody` can read, since the checkout may be where it cannot go.
+ */
+export function walkeeperUnprivileged(args: readonly string[]): CliRun {
+  stage ??= stageForUnprivileged(fileURLToPath(new URL('..', import.meta.url)));
+  return outcome(
+    stage.run([stage.path(CLI), ...args], { timeout: TIMEOUT_MS, env: environment() }),
+  );
 }
+
+export { runsAsRoot } from '@walkeeper/test-support';
 
 const made: string[] = [];
 
@@ -62,6 +78,8 @@ export function newPath(): string {
 }
 
 afterAll(() => {
+  stage?.remove();
+  stage = undefined;
   for (const directory of made.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openWalkeeper, type WalkeeperOptions } from '@walkeeper/core';
+import { stageForUnprivileged } from '@walkeeper/test-support';
 import { describe, expect, test } from 'vitest';
 import { caught, driver, driverModule, evalArgs, filesBeside, newPath } from './support.js';
 
@@ -179,19 +180,20 @@ describe('bad files', () => {
     const path = newPath();
     const dir = dirname(path);
     chmodSync(dir, 0o555);
-    // Root ignores permissions, so the open runs in a child process as "nobody" when we are root.
+    // Root ignores permissions, so the open runs in a child process as "nobody" when we are root,
+    // from a copy of this package and its imports that "nobody" may read.
     const script = `
       import { openWalkeeper } from '@walkeeper/core';
       import { createDriver } from '${driverModule}';
       openWalkeeper({ path: ${JSON.stringify(path)}, driver: createDriver({}) })
         .then(() => console.log('OPENED'), (e) => console.log(e.code));
     `;
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const child = spawnSync(process.execPath, evalArgs(script), {
-      cwd: new URL('..', import.meta.url).pathname,
-      encoding: 'utf8',
-      ...asNobody,
-    });
+    const stage = stageForUnprivileged(fileURLToPath(new URL('..', import.meta.url)), [
+      '@walkeeper/core',
+      driverModule,
+    ]);
+    const child = stage.run(evalArgs(script));
+    stage.remove();
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('E_PERMISSION');
     expect(filesBeside(path)).toEqual([]);

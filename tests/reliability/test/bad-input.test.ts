@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -16,12 +15,14 @@ import {
   sizeCapped,
   tiered,
 } from '@walkeeper/strategies';
+import { stageForUnprivileged, type UnprivilegedStage } from '@walkeeper/test-support';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addFrames, type LiveDatabase, liveCopy, liveDatabase } from './databases.js';
 import {
   caught,
   diskState,
   driver,
+  driverModule,
   exited,
   fixture,
   newDir,
@@ -325,14 +326,14 @@ describe('files that are not a database walkeeper may open', () => {
 });
 
 describe('permissions (checked as an unprivileged user: root ignores them)', () => {
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  let stage: UnprivilegedStage;
+  beforeAll(() => {
+    stage = stageForUnprivileged(packageDir, ['@walkeeper/core', driverModule]);
+  });
+  afterAll(() => stage.remove());
 
   function openAsNobody(path: string): { code?: string; opened?: boolean } {
-    const child = spawnSync(process.execPath, [fixture('open-as.mjs'), path], {
-      cwd: packageDir,
-      encoding: 'utf8',
-      ...asNobody,
-    });
+    const child = stage.run([stage.path(fixture('open-as.mjs')), path]);
     expect(child.stderr).toBe('');
     return JSON.parse(child.stdout) as { code?: string; opened?: boolean };
   }

@@ -30,7 +30,20 @@ interface SoakFigures {
   rssAtWarmUp: number;
   rssAtEnd: number;
   rssMaxAfterWarmUp: number;
-  trend: { rss: number; heapUsed: number; external: number; dbBytes: number }[];
+  /** Anonymous and file-backed resident memory (Linux only: undefined elsewhere). */
+  rssAnonAtWarmUp?: number;
+  rssAnonAtEnd?: number;
+  rssFileAtWarmUp?: number;
+  rssFileAtEnd?: number;
+  trend: {
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    dbBytes: number;
+    anon?: number;
+    file?: number;
+  }[];
   walMax: number;
   walMaxAfterWarmUp: number;
   walMedianAfterWarmUp: number;
@@ -83,11 +96,21 @@ describe('soak', () => {
         rssAtEndMiB: mib(f.rssAtEnd),
         rssGrowthMiB: mib(growth),
         rssMaxAfterWarmUpMiB: mib(f.rssMaxAfterWarmUp),
+        ...(f.rssAnonAtWarmUp !== undefined && {
+          rssAnonAtWarmUpMiB: mib(f.rssAnonAtWarmUp),
+          rssAnonAtEndMiB: mib(f.rssAnonAtEnd!),
+          rssAnonGrowthMiB: mib(f.rssAnonAtEnd! - f.rssAnonAtWarmUp),
+          rssFileAtWarmUpMiB: mib(f.rssFileAtWarmUp!),
+          rssFileAtEndMiB: mib(f.rssFileAtEnd!),
+        }),
+        // [rss, heapUsed, heapTotal, external, database file, anonymous, file-backed]
         trendMiB: f.trend.map((t) => [
           mib(t.rss),
           mib(t.heapUsed),
+          mib(t.heapTotal),
           mib(t.external),
           mib(t.dbBytes),
+          ...(t.anon === undefined ? [] : [mib(t.anon), mib(t.file!)]),
         ]),
         walMaxMiB: mib(f.walMax),
         walMaxAfterWarmUpMiB: mib(f.walMaxAfterWarmUp),

@@ -1,0 +1,1 @@
+export { runsAsRoot, stageForUnprivileged, type UnprivilegedStage } from './unprivileged.js';
