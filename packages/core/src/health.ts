@@ -11,7 +11,8 @@ export interface HealthReason {
     | 'SQLITE_WAL_RESET_BUG'
     | 'READER_CRASHES'
     | 'CHECKPOINTS_HANDED_BACK'
-    | 'TRANSACTION_HOLDS_WRITER';
+    | 'TRANSACTION_HOLDS_WRITER'
+    | 'DISK_FULL';
   severity: Exclude<HealthStatus, 'ok'>;
   message: string;
 }
@@ -51,6 +52,8 @@ export interface HealthInput {
   /** The scheduler stopped or its strategy kept failing: SQLite's autocheckpoint is back on. */
   checkpointsHandedBack: boolean;
   checkpointOwner?: HealthReport['checkpointOwner'];
+  /** Since when writes meet a full disk (`Date.now()`); absent when the last one succeeded. */
+  diskFullSince?: number;
   /** How long an async `transaction()` has held the writer (0 or absent when none is open). */
   transactionOpenMs?: number;
   /** Past this, an open transaction is why checkpoints wait (`checkpoint.maxStallMs`). */
@@ -115,6 +118,13 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
       code: 'CHECKPOINTS_HANDED_BACK',
       severity: 'degraded',
       message: "the checkpoint scheduler is not running; SQLite's autocheckpoint has taken over",
+    });
+  }
+  if (input.diskFullSince !== undefined) {
+    reasons.push({
+      code: 'DISK_FULL',
+      severity: 'critical',
+      message: `the disk is full: writes have failed with SQLITE_FULL for ${Math.round((input.now - input.diskFullSince) / 1000)} s (nothing of them was kept); free space and writes resume`,
     });
   }
   const { transactionOpenMs = 0, transactionBudgetMs = Number.POSITIVE_INFINITY } = input;

@@ -109,6 +109,15 @@ export class Metrics {
   readErrors = 0;
   readonly readLatency = new Histogram();
   hookErrors = 0;
+  /** Since when writes and checkpoints meet a full disk (SQLITE_FULL); undefined once one succeeds. */
+  diskFullSince: number | undefined;
+
+  /** Notes a failure's code and a success: a full disk lasts from the first to the next success. */
+  noteDiskOutcome(error: unknown): void {
+    if (error === undefined) this.diskFullSince = undefined;
+    else if ((error as { code?: unknown }).code === 'E_DISK_FULL')
+      this.diskFullSince ??= Date.now();
+  }
 
   checkpoints = 0;
   readonly checkpointByMode: Record<CheckpointMode, Record<CheckpointOutcome, number>> = {

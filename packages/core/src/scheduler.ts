@@ -254,7 +254,9 @@ export class CheckpointScheduler {
         decision.maxStallMs ?? this.#services.maxStallMs,
       );
     } catch (error) {
-      this.#services.hooks.report(error, 'scheduler', `checkpoint ${decision.mode}`);
+      // A full disk is health's DISK_FULL for as long as it lasts, not a warning per tick.
+      if ((error as { code?: unknown }).code !== 'E_DISK_FULL')
+        this.#services.hooks.report(error, 'scheduler', `checkpoint ${decision.mode}`);
     } finally {
       this.#inFlight = false;
     }

@@ -112,6 +112,7 @@ export function buildHealth(sources: StatsSources): HealthReport {
       readerCrashes: sources.pool?.stats().crashes ?? 0,
       checkpointsHandedBack: sources.scheduler?.stats().watchdogEngaged ?? false,
       checkpointOwner: sources.scheduler?.owner ?? 'sqlite',
+      ...(m.diskFullSince === undefined ? {} : { diskFullSince: m.diskFullSince }),
       transactionOpenMs: sources.transactionOpenMs,
       transactionBudgetMs: sources.transactionBudgetMs,
     },

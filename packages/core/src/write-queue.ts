@@ -207,7 +207,7 @@ export class WriteQueue {
         try {
           outcomes.push({ ok: true, value: runner.member(member.fn) });
         } catch (error) {
-          outcomes.push({ ok: false, value: error });
+          outcomes.push({ ok: false, value: this.#writer.named(error) });
         }
       }
       // A failure SQLite answers by rolling back the whole transaction (a full disk) leaves

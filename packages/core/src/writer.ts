@@ -69,6 +69,13 @@ export class Writer {
       this.#metrics.writeErrors++;
     }
     this.#afterTransaction(duration, error);
-    return error === undefined ? undefined : writeError(error, this.#path);
+    const named = error === undefined ? undefined : this.named(error);
+    this.#metrics.noteDiskOutcome(named);
+    return named;
+  }
+
+  /** The error as a caller should see it: a full disk named as such, with the database's path. */
+  named(error: unknown): unknown {
+    return writeError(error, this.#path);
   }
 }

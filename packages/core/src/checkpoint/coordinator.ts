@@ -1,5 +1,6 @@
 import type { SqliteConnection } from '../driver.js';
 import type { HookBus } from '../hook-bus.js';
+import { writeError } from '../internal/sqlite-errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ReadPool } from '../read-pool.js';
 import { fileBytes } from '../wal-sample.js';
@@ -89,8 +90,11 @@ export class CheckpointCoordinator {
           : await this.onWriterConnection(() =>
               behindBarrier(() => this.#onWriter(mode, maxStallMs)),
             );
-    } catch (error) {
+    } catch (thrown) {
       metrics.recordCheckpointError(mode);
+      // A checkpoint that copies frames into a database file that must grow meets a full disk too.
+      const error = writeError(thrown, this.#services.path, 'checkpoint');
+      metrics.noteDiskOutcome(error);
       throw error;
     } finally {
       this.#running--;
@@ -167,6 +171,7 @@ export class CheckpointCoordinator {
   /** Records the result, re-samples the WAL and tells the plugins, reads already flowing. */
   #finish(result: CheckpointResult): void {
     this.#services.metrics.recordCheckpoint(result);
+    if (!result.busy) this.#services.metrics.noteDiskOutcome(undefined);
     this.#services.sampler.sampleQuietly();
     this.#services.hooks.checkpoint(result);
   }

@@ -42,11 +42,19 @@ export function openError(error: unknown, path: string): WalkeeperError {
  * becomes E_DISK_FULL naming the database (nothing of the failed transaction was kept).
  * Anything else passes through unchanged.
  */
-export function writeError(error: unknown, path: string): unknown {
+export function writeError(
+  error: unknown,
+  path: string,
+  what: 'write' | 'checkpoint' = 'write',
+): unknown {
   if (!isSqliteError(error) || !error.code.startsWith('SQLITE_FULL')) return error;
+  const outcome =
+    what === 'write'
+      ? 'the write was rolled back and nothing of it was kept'
+      : 'the checkpoint could not copy the log into the database; the log keeps every commit';
   return new WalkeeperError(
     'E_DISK_FULL',
-    `The disk holding ${path} is full: the write was rolled back and nothing of it was kept. Free space and write again; the open walkeeper recovers on its own.`,
+    `The disk holding ${path} is full: ${outcome}. Free space and try again; the open walkeeper recovers on its own.`,
     { cause: error, sqliteCode: error.code, details: { path } },
   );
 }
