@@ -1,4 +1,4 @@
-import { Database, type SQLQueryBindings, type Statement } from 'bun:sqlite';
+import type { Database, SQLQueryBindings, Statement } from 'bun:sqlite';
 import {
   type SqliteConnection,
   type SqliteDriver,
@@ -9,6 +9,7 @@ import {
   type SqliteRunResult,
   type SqliteStatement,
 } from '@walkeeper/core';
+import { bunSqliteModule } from './bun-sqlite-module.js';
 
 export interface BunSqliteOptions {
   /** Return INTEGER columns as bigint (bun:sqlite's `safeIntegers`). Default false. */
@@ -145,8 +146,12 @@ export function createDriver(
   return bunSqlite(options.safeIntegers === true ? { safeIntegers: true } : {});
 }
 
-/** The bun:sqlite driver for `openWalkeeper({ driver: bunSqlite() })`. Runs under Bun only. */
+/**
+ * The bun:sqlite driver for `openWalkeeper({ driver: bunSqlite() })`. Runs under Bun only:
+ * elsewhere it throws `E_DRIVER`.
+ */
 export function bunSqlite(options: BunSqliteOptions = {}): SqliteDriver<Database> {
+  const { Database } = bunSqliteModule();
   const frozen = Object.freeze({ ...options });
   return Object.freeze({
     specificationVersion: 'v1' as const,
