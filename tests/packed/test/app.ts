@@ -1,5 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,21 +28,15 @@ export function newApp(prefix: string): string {
  * skipped and better-sqlite3's addon is taken from this workspace's build when the versions
  * match, because compiling it again takes minutes on a CI machine; otherwise it is rebuilt.
  */
-export function npmInstall(dir: string, specs: string[]): void {
-  execFileSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', ...specs],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+export async function npmInstall(dir: string, specs: string[]): Promise<void> {
+  const flags = ['--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'];
+  const install = await run('npm', ['install', ...flags, ...specs], dir);
+  if (install.code !== 0) throw new Error(`npm install in ${dir} failed:\n${install.stderr}`);
   const installed = join(dir, 'node_modules', 'better-sqlite3');
-  let version: string;
-  try {
-    version = (
-      JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }
-    ).version;
-  } catch {
-    return; // nothing here needs better-sqlite3
-  }
+  if (!existsSync(installed)) return; // nothing here needs better-sqlite3
+  const { version } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const workspace = dirname(require.resolve('better-sqlite3/package.json'));
   const workspaceVersion = (require('better-sqlite3/package.json') as { version: string }).version;
   if (version === workspaceVersion) {
@@ -43,7 +44,9 @@ export function npmInstall(dir: string, specs: string[]): void {
     mkdirSync(join(installed, 'build', 'Release'), { recursive: true });
     copyFileSync(join(workspace, addon), join(installed, addon));
   } else {
-    execFileSync('npm', ['rebuild', 'better-sqlite3'], { cwd: dir, stdio: 'inherit' });
+    const rebuild = await run('npm', ['rebuild', 'better-sqlite3'], dir);
+    if (rebuild.code !== 0)
+      throw new Error(`npm rebuild better-sqlite3 failed:\n${rebuild.stderr}`);
   }
 }
 
@@ -54,14 +57,24 @@ export interface Run {
 }
 
 /** Runs a program to its end (or 150 s: tsc on a busy machine), capturing its output. */
-export function run(command: string, args: string[], cwd: string): Run {
-  const child = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 150_000,
-    env: { ...process.env, NO_COLOR: '1' },
+export function run(command: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      timeout: 150_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
 /** The Bun binary from the `bun` npm package (a devDependency here, as in the repository). */

@@ -95,8 +95,8 @@ const runnable = Object.entries(EXAMPLES).filter(([, example]) => example.skip =
 /** A user's app: installed from READMEs' install lines, with their examples in src/. */
 interface App {
   dir: string;
-  /** `tsc -p` under nodenext, which also emits the examples for Node to run. */
-  nodenext: Run;
+  /** `tsc -p` under nodenext (which also emits the examples for Node to run) and bundler. */
+  checks: { nodenext: Run; bundler: Run };
 }
 
 let packed: PackedPackage[];
@@ -111,8 +111,7 @@ function tarballOf(name: string): string {
   return found.tarball;
 }
 
-function tsc(app: App | string, project: string): Run {
-  const dir = typeof app === 'string' ? app : app.dir;
+function tsc(dir: string, project: string): Promise<Run> {
   return run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', project], dir);
 }
 
@@ -126,13 +125,18 @@ function tsconfig(compilerOptions: Record<string, unknown>): string {
  * A new app outside the repository with what `readmes` tell a user to install (this
  * repository's packages from their tarballs) and TypeScript, and the `runtime`'s examples.
  */
-function makeApp(prefix: string, readmes: string[], tools: string[], runtime: Runtime): App {
+async function makeApp(
+  prefix: string,
+  readmes: string[],
+  tools: string[],
+  runtime: Runtime,
+): Promise<App> {
   const dir = newApp(prefix);
   const specs = readmes.flatMap((path) => installLines(path).flatMap((line) => line.specs));
   const typescript = createRequire(import.meta.url)('typescript/package.json') as {
     version: string;
   };
-  npmInstall(dir, [
+  await npmInstall(dir, [
     ...new Set([
       ...specs.map((spec) =>
         spec.startsWith('@walkeeper/') ? tarballOf(packageName(spec)) : spec,
@@ -154,16 +158,22 @@ function makeApp(prefix: string, readmes: string[], tools: string[], runtime: Ru
     join(dir, 'tsconfig.bundler.json'),
     tsconfig({ module: 'preserve', moduleResolution: 'bundler', noEmit: true }),
   );
-  return { dir, nodenext: tsc(dir, 'tsconfig.json') };
+  const [nodenext, bundler] = await Promise.all([
+    tsc(dir, 'tsconfig.json'),
+    tsc(dir, 'tsconfig.bundler.json'),
+  ]);
+  return { dir, checks: { nodenext, bundler } };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const tarballs = newApp('walkeeper-tarballs-');
   packed = publishedDirectories().map((directory) => pack(directory, tarballs));
   const bunReadme = 'packages/driver-bun/README.md';
   const nodeReadmes = README_PATHS.filter((path) => path !== bunReadme);
-  nodeApp = makeApp('walkeeper-app-', nodeReadmes, ['@types/node@^20'], 'node');
-  bunApp = makeApp('walkeeper-bun-app-', [bunReadme], [], 'bun');
+  [nodeApp, bunApp] = await Promise.all([
+    makeApp('walkeeper-app-', nodeReadmes, ['@types/node@^20'], 'node'),
+    makeApp('walkeeper-bun-app-', [bunReadme], [], 'bun'),
+  ]);
 });
 
 describe('the tarballs', () => {
@@ -179,7 +189,7 @@ describe('the tarballs', () => {
     }
   });
 
-  test('one version line, ranges a publish satisfies, and the metadata npm shows', () => {
+  test('one version line, ranges a publish satisfies, and the metadata npm shows', async () => {
     const versions = new Set(packed.map((p) => p.manifest.version));
     expect(versions.size).toBe(1);
     const [version] = versions;
@@ -197,7 +207,7 @@ describe('the tarballs', () => {
     }
     // npm resolved every range (peers too) to the packed packages: `npm ls` exits 1 otherwise.
     for (const app of [nodeApp, bunApp]) {
-      const tree = run('npm', ['ls', '--all'], app.dir);
+      const tree = await run('npm', ['ls', '--all'], app.dir);
       expect(tree.stderr, app.dir).toBe('');
       expect(tree.code, app.dir).toBe(0);
     }
@@ -239,38 +249,38 @@ describe('the READMEs', () => {
 
   test('the examples type-check: strict, skipLibCheck off, nodenext and bundler', () => {
     for (const app of [nodeApp, bunApp]) {
-      for (const [project, check] of [
-        ['nodenext', app.nodenext],
-        ['bundler', tsc(app, 'tsconfig.bundler.json')],
-      ] as const) {
+      for (const [project, check] of Object.entries(app.checks)) {
         expect(check.stdout, `${app.dir}: ${project}`).toBe('');
         expect(check.code, `${app.dir}: ${project}`).toBe(0);
       }
     }
   });
 
-  test.each(runnable)('%s: runs, exits and prints what it says, twice over', (id, example) => {
-    const { dir } = example.runtime === 'bun' ? bunApp : nodeApp;
-    const cwd = join(dir, 'runs', example.runsIn ?? id);
-    mkdirSync(cwd, { recursive: true });
-    for (const attempt of [1, 2]) {
-      const result =
-        example.runtime === 'bun'
-          ? run(bunBinary(), [join(dir, 'src', `${id}.ts`)], cwd)
-          : run(process.execPath, [join(dir, 'dist', `${id}.js`)], cwd);
-      expect(result.stderr, `run ${attempt}`).toBe('');
-      expect(result.code, `run ${attempt}`).toBe(0);
-      const { prints } = example;
-      if (typeof prints === 'string') expect(result.stdout, `run ${attempt}`).toBe(prints);
-      else
-        for (const pattern of [prints].flat())
-          expect(result.stdout, `run ${attempt}`).toMatch(pattern);
-    }
-  });
+  test.each(runnable)(
+    '%s: runs, exits and prints what it says, twice over',
+    async (id, example) => {
+      const { dir } = example.runtime === 'bun' ? bunApp : nodeApp;
+      const cwd = join(dir, 'runs', example.runsIn ?? id);
+      mkdirSync(cwd, { recursive: true });
+      for (const attempt of [1, 2]) {
+        const result =
+          example.runtime === 'bun'
+            ? await run(bunBinary(), [join(dir, 'src', `${id}.ts`)], cwd)
+            : await run(process.execPath, [join(dir, 'dist', `${id}.js`)], cwd);
+        expect(result.stderr, `run ${attempt}`).toBe('');
+        expect(result.code, `run ${attempt}`).toBe(0);
+        const { prints } = example;
+        if (typeof prints === 'string') expect(result.stdout, `run ${attempt}`).toBe(prints);
+        else
+          for (const pattern of [prints].flat())
+            expect(result.stdout, `run ${attempt}`).toMatch(pattern);
+      }
+    },
+  );
 });
 
 describe('as a user meets them', () => {
-  test('under Node, @walkeeper/driver-bun says it needs Bun', () => {
+  test('under Node, @walkeeper/driver-bun says it needs Bun', async () => {
     // The Bun app has the package installed; this time Node runs it.
     const script = join(bunApp.dir, 'driver-bun-on-node.mjs');
     writeFileSync(
@@ -279,7 +289,7 @@ describe('as a user meets them', () => {
 try { bunSqlite(); } catch (error) { console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message })); }
 `,
     );
-    const result = run(process.execPath, [script], bunApp.dir);
+    const result = await run(process.execPath, [script], bunApp.dir);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       name: 'WalkeeperError',
@@ -288,7 +298,7 @@ try { bunSqlite(); } catch (error) { console.log(JSON.stringify({ name: error.na
     });
   });
 
-  test('the CLI, installed alone from its tarball: walkeeper --version and status', () => {
+  test('the CLI, installed alone from its tarball: walkeeper --version and status', async () => {
     const cli = packed.find((p) => p.manifest.name === '@walkeeper/cli')!;
     // The CLI with its dependencies: the packed ones from their tarballs, the rest from npm.
     const needed = new Set<string>();
@@ -303,24 +313,24 @@ try { bunSqlite(); } catch (error) { console.log(JSON.stringify({ name: error.na
     };
     visit(cli);
     const dir = newApp('walkeeper-cli-');
-    npmInstall(dir, [cli.tarball, ...[...needed].map(tarballOf)]);
+    await npmInstall(dir, [cli.tarball, ...[...needed].map(tarballOf)]);
     const walkeeper = join(dir, 'node_modules', '.bin', 'walkeeper');
 
-    const version = run(walkeeper, ['--version'], dir);
+    const version = await run(walkeeper, ['--version'], dir);
     expect(version).toMatchObject({ code: 0, stdout: `${cli.manifest.version}\n`, stderr: '' });
 
     // The database the root README's example left behind (it ran before this test).
     const database = join(nodeApp.dir, 'runs', 'root', 'app.db');
-    const status = run(walkeeper, ['status', database], dir);
+    const status = await run(walkeeper, ['status', database], dir);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^ {2}journal mode {4}wal$/m);
     expect(status.stdout).toMatch(/^health: ok$/m);
   });
 
-  test('the CLI as its README installs it: npx walkeeper status app.db', () => {
+  test('the CLI as its README installs it: npx walkeeper status app.db', async () => {
     const cwd = join(nodeApp.dir, 'runs', 'root');
-    const status = run('npx', ['--no-install', 'walkeeper', 'status', 'app.db'], cwd);
+    const status = await run('npx', ['--no-install', 'walkeeper', 'status', 'app.db'], cwd);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^health: ok$/m);
