@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Packing and an npm install come first (beforeAll); each example then runs as a process.
-    hookTimeout: 240_000,
-    testTimeout: 180_000,
+    // Packing, two npm installs and four tsc runs come first (beforeAll): about a minute of CPU,
+    // which a shared machine under load can stretch many times over. These only catch hangs.
+    hookTimeout: 900_000,
+    testTimeout: 300_000,
   },
 });

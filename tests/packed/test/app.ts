@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,9 +14,12 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
+const made: string[] = [];
+
 /** A new directory outside the repository, as a user's app would be. */
 export function newApp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), `walkeeper-packed-${prefix}-`));
+  made.push(dir);
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: 'walkeeper-user-app', private: true, type: 'module' }, null, 2)}\n`,
@@ -50,18 +54,23 @@ export async function npmInstall(dir: string, specs: string[]): Promise<void> {
   }
 }
 
+/** Removes every directory `newApp` made. */
+export function removeApps(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs a program to its end (or 150 s: tsc on a busy machine), capturing its output. */
+/** Runs a program to its end (or 5 min: tsc on a loaded machine), capturing its output. */
 export function run(command: string, args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      timeout: 150_000,
+      timeout: 300_000,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { bunBinary, newApp, npmInstall, type Run, run } from './app.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bunBinary, newApp, npmInstall, type Run, removeApps, run } from './app.js';
 import { importedPackages, installLines, packageName, tsBlocks } from './readmes.js';
 import { type PackedPackage, pack, packedFile, publishedDirectories, ROOT } from './workspace.js';
 
@@ -166,15 +166,17 @@ async function makeApp(
 }
 
 beforeAll(async () => {
-  const tarballs = newApp('walkeeper-tarballs-');
+  const tarballs = newApp('tarballs');
   packed = publishedDirectories().map((directory) => pack(directory, tarballs));
   const bunReadme = 'packages/driver-bun/README.md';
   const nodeReadmes = README_PATHS.filter((path) => path !== bunReadme);
   [nodeApp, bunApp] = await Promise.all([
-    makeApp('walkeeper-app-', nodeReadmes, ['@types/node@^20'], 'node'),
-    makeApp('walkeeper-bun-app-', [bunReadme], [], 'bun'),
+    makeApp('app', nodeReadmes, ['@types/node@^20'], 'node'),
+    makeApp('bun-app', [bunReadme], [], 'bun'),
   ]);
 });
+
+afterAll(removeApps);
 
 describe('the tarballs', () => {
   test('every published package is packed with the LICENSE, its README and no sources', () => {
@@ -312,7 +314,7 @@ try { bunSqlite(); } catch (error) { console.log(JSON.stringify({ name: error.na
       }
     };
     visit(cli);
-    const dir = newApp('walkeeper-cli-');
+    const dir = newApp('cli');
     await npmInstall(dir, [cli.tarball, ...[...needed].map(tarballOf)]);
     const walkeeper = join(dir, 'node_modules', '.bin', 'walkeeper');
 
