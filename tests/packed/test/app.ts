@@ -10,7 +10,8 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { ROOT } from './workspace.js';
 
 const require = createRequire(import.meta.url);
 
@@ -65,13 +66,30 @@ export interface Run {
   stderr: string;
 }
 
+/**
+ * The environment of a user's shell, not of `pnpm run`: without the npm_* settings pnpm adds
+ * (npm warns about the ones it does not know) and without this repository's node_modules/.bin
+ * on the PATH (where `walkeeper` would be found even if the app's install had failed).
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key)) env[key] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.startsWith(ROOT))
+    .join(delimiter);
+  return env;
+}
+
 /** Runs a program to its end (or 5 min: tsc on a loaded machine), capturing its output. */
 export function run(command: string, args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       timeout: 300_000,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: userEnvironment(),
     });
     let stdout = '';
     let stderr = '';
