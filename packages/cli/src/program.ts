@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { isWalkeeperError } from '@walkeeper/core';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { checkpointCommand } from './commands/checkpoint.js';
 import { doctorCommand } from './commands/doctor.js';
 import {
@@ -24,6 +24,13 @@ function examples(...lines: string[]): string {
 }
 
 const parseWalCap = parseSize('--wal-cap', 4096);
+
+/** `--wal-cap`, whose default the help shows as a size rather than a count of bytes. */
+function walCapOption(description: string): Option {
+  return new Option('--wal-cap <size>', description)
+    .argParser(parseWalCap)
+    .default(DEFAULT_WAL_CAP_BYTES, `${DEFAULT_WAL_CAP_BYTES / 2 ** 20}MiB`);
+}
 const parseStall = parseInteger('--max-stall-ms', 0, 60_000);
 const parseInterval = parseInteger('--interval', 50, 3_600_000);
 const parseCount = parseInteger('--count', 1, 1_000_000);
@@ -42,8 +49,8 @@ interface MigrateFlags {
 function buildProgram(done: (code: ExitCode) => void): Command {
   const program = new Command('walkeeper')
     .description(
-      'Is this SQLite database healthy, and what do I do? Works on any SQLite file, whether or not\n' +
-        'the application uses walkeeper. status, doctor and watch only read: they open no\n' +
+      'Is this SQLite database healthy, and what do I do? Works on any SQLite file, whether or not ' +
+        'the application uses walkeeper. status, doctor and watch only read: they open no ' +
         'connection, take no lock and create no file.\n\n' +
         'Exit codes: 0 all is well, 1 a check failed, 2 bad usage.',
     )
@@ -66,18 +73,14 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
   program
     .command('status')
+    .summary('the WAL, the database and the health verdict')
     .description(
-      'Journal mode, page size, database and WAL size, WAL frames and backfilled frames, SQLite\n' +
+      'Journal mode, page size, database and WAL size, WAL frames and backfilled frames, SQLite ' +
         'versions, and the health verdict with its reasons. Exit 1 when health is not ok.',
     )
     .argument('<db>', 'the database file')
     .option('--json', 'print one JSON object')
-    .option(
-      '--wal-cap <size>',
-      'WAL size over which health is degraded (twice: critical)',
-      parseWalCap,
-      DEFAULT_WAL_CAP_BYTES,
-    )
+    .addOption(walCapOption('WAL size over which health is degraded (twice: critical)'))
     .addHelpText(
       'after',
       examples(
@@ -92,9 +95,10 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
   program
     .command('checkpoint')
+    .summary('run one checkpoint, with its stall capped')
     .description(
-      'Runs one checkpoint and prints the result row (busy, log, checkpointed), WAL bytes before\n' +
-        'and after, and the duration. Opens a plain read-write connection and never changes the\n' +
+      'Runs one checkpoint and prints the result row (busy, log, checkpointed), WAL bytes before ' +
+        'and after, and the duration. Opens a plain read-write connection and never changes the ' +
         'journal mode. Exit 1 when the checkpoint was busy or the database is not in WAL mode.',
     )
     .argument('<db>', 'the database file')
@@ -131,20 +135,16 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
   program
     .command('watch')
+    .summary('a live view of the WAL and checkpoints, until Ctrl-C')
     .description(
-      'A live view of the WAL size (with a sparkline), checkpoints seen (by backfill moving),\n' +
-        'and the health verdict, until Ctrl-C (exit 0). Only reads. Not on a terminal it prints\n' +
+      'A live view of the WAL size (with a sparkline), checkpoints seen (by backfill moving), ' +
+        'and the health verdict, until Ctrl-C (exit 0). Only reads. Not on a terminal it prints ' +
         'a line per sample; with --json, one JSON object per line.',
     )
     .argument('<db>', 'the database file')
     .option('--interval <ms>', 'milliseconds between samples', parseInterval, 1000)
     .option('--count <n>', 'stop after this many samples', parseCount)
-    .option(
-      '--wal-cap <size>',
-      'WAL size over which health is degraded',
-      parseWalCap,
-      DEFAULT_WAL_CAP_BYTES,
-    )
+    .addOption(walCapOption('WAL size over which health is degraded'))
     .option('--json', 'print one JSON object per sample')
     .addHelpText(
       'after',
@@ -172,11 +172,12 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
   program
     .command('doctor')
+    .summary('every check, with a verdict and a one-line fix')
     .description(
-      'Every check with a verdict and a one-line fix: WAL mode, synchronous, busy timeout,\n' +
-        'journal_size_limit, autocheckpoint, SQLite older than 3.51.3 (the WAL-reset bug), a\n' +
-        'network or shared-folder file system, write permission on the directory, the database\n' +
-        'and the -shm, a WAL much larger than the database, a -wal left without its database.\n' +
+      'Every check with a verdict and a one-line fix: WAL mode, synchronous, busy timeout, ' +
+        'journal_size_limit, autocheckpoint, SQLite older than 3.51.3 (the WAL-reset bug), a ' +
+        'network or shared-folder file system, write permission on the directory, the database ' +
+        'and the -shm, a WAL much larger than the database, a -wal left without its database.\n\n' +
         'Run it as the user the application runs as. Exit 1 when a check fails.',
     )
     .argument('<db>', 'the database file')
@@ -195,8 +196,9 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
   const migrate = program
     .command('migrate')
+    .summary('apply, undo, plan or list migrations')
     .description(
-      'Migrations through @walkeeper/migrations: NNNN_name.sql files, each applied in its own\n' +
+      'Migrations through @walkeeper/migrations: NNNN_name.sql files, each applied in its own ' +
         'BEGIN IMMEDIATE, safe with several processes. The database must exist.',
     )
     .addHelpText(
@@ -242,7 +244,7 @@ function buildProgram(done: (code: ExitCode) => void): Command {
   };
   migrateCommand(
     'up',
-    'Applies pending migrations, up to the newest or --to. Puts the database in WAL mode.\nExit 1 when a migration fails (it is rolled back) or is refused.',
+    'Applies pending migrations, up to the newest or --to. Puts the database in WAL mode. Exit 1 when a migration fails (it is rolled back) or is refused.',
     migrateUpCommand,
     { to: 'the version to end at (default: the newest)', dryRun: true },
     [
@@ -252,7 +254,7 @@ function buildProgram(done: (code: ExitCode) => void): Command {
   );
   migrateCommand(
     'down',
-    'Undoes migrations with their .down.sql files: the newest one, or down to --to (0: all).\nExit 1 when a step fails or is refused.',
+    'Undoes migrations with their .down.sql files: the newest one, or down to --to (0: all). Exit 1 when a step fails or is refused.',
     migrateDownCommand,
     { to: 'the version to end at (default: the one before the newest applied)', dryRun: true },
     [

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import {
   closedWalDatabase,
   filesBeside,
@@ -150,11 +151,22 @@ describe('help and version', () => {
       `Usage: walkeeper${command.length ? ` ${command.join(' ')}` : ''}`,
     );
     expect(run.stdout).toMatch(/Examples:\n {2}\$ walkeeper /);
+    // Prose is wrapped at 80 columns by commander alone: no line longer, and no line of a
+    // paragraph cut short before its last one (hard line breaks in the text did that).
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    const prose = lines.slice(
+      2,
+      lines.findIndex((line) => /^(Arguments|Options):$/.test(line)),
+    );
+    const cutShort = prose.filter((line, i) => line !== '' && prose[i + 1] && line.length < 60);
+    expect(cutShort).toEqual([]);
   });
 
-  test('--version', () => {
+  test('--version prints the version of the installed package', () => {
     const run = walkeeper(['--version']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(run.stdout).toBe(`${packageJson.version}\n`);
+    expect(run.stdout).not.toBe('0.0.0\n');
   });
 });

@@ -1,6 +1,7 @@
-import { Database, type SQLQueryBindings, type Statement } from 'bun:sqlite';
+import type { Database, SQLQueryBindings, Statement } from 'bun:sqlite';
 import type { SqliteDriver, SqliteParams, SqliteRow } from '@walkeeper/core';
 import { defineDriver } from '@walkeeper/core/plugin-kit';
+import { bunSqliteModule } from './bun-sqlite-module.js';
 
 export interface BunSqliteOptions {
   /** Return INTEGER columns as bigint (bun:sqlite's `safeIntegers`). Default false. */
@@ -30,8 +31,12 @@ export function createDriver(
   return bunSqlite(options.safeIntegers === true ? { safeIntegers: true } : {});
 }
 
-/** The bun:sqlite driver for `openWalkeeper({ driver: bunSqlite() })`. Runs under Bun only. */
+/**
+ * The bun:sqlite driver for `openWalkeeper({ driver: bunSqlite() })`. Runs under Bun only:
+ * elsewhere it throws `E_DRIVER_UNAVAILABLE`.
+ */
 export function bunSqlite(options: BunSqliteOptions = {}): SqliteDriver<Database> {
+  const { Database } = bunSqliteModule();
   const safeIntegers = options.safeIntegers ?? false;
   return defineDriver<Database, NativeStatement>({
     name: 'bun:sqlite',

@@ -34,11 +34,14 @@ test.skipIf(!onNode)(
       process.chdir(cwd);
       rmSync(file);
     }
-    expect(logged).toEqual([[['1 applied', '2 applied']], [2, true], ['down', [2]]]);
+    expect(logged).toEqual([[['1 applied', '2 applied']], [2, true], ['down', [2, 1]]]);
     // The comments in the README say the same.
-    expect(printed).toEqual(["[ '1 applied', '2 applied' ]", '2 true', 'down [ 2 ]']);
+    expect(printed).toEqual(["[ '1 applied', '2 applied' ]", '2 true', 'down [ 2, 1 ]']);
     const path = join(dir, 'app.db');
-    expect(query(path, 'SELECT version FROM _walkeeper_migrations')).toEqual([{ version: 1 }]);
-    expect(query(path, 'SELECT body FROM notes')).toEqual([{ body: 'hello' }]);
+    // All the way down: nothing applied, the application's tables gone, so a rerun applies both.
+    expect(query(path, 'SELECT version FROM _walkeeper_migrations')).toEqual([]);
+    expect(query(path, "SELECT name FROM sqlite_master WHERE name IN ('notes', 'tags')")).toEqual(
+      [],
+    );
   },
 );
