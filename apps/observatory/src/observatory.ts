@@ -7,6 +7,7 @@ import { type PrometheusMetrics, prometheusMetrics } from './dashboard/prometheu
 import { openDatabase } from './database.js';
 import { Ingester, type ScanProgress } from './ingest/ingester.js';
 import { type ApiDeps, createApi } from './server/app.js';
+import { allowedHosts } from './server/host-check.js';
 import { listen, type RunningServer } from './server/serve.js';
 
 export interface ObservatoryOptions {
@@ -15,6 +16,11 @@ export interface ObservatoryOptions {
   /** The database file (created when missing). */
   database: string;
   host?: string;
+  /**
+   * Host names to answer to besides the loopback names and `host` (a reverse proxy's, a
+   * machine name): requests carrying any other `Host` get a 403 (DNS rebinding).
+   */
+  allowHosts?: readonly string[];
   /** 0 picks a free port. Default 4319. */
   port?: number;
   /** Watch for changes after the first scan. Default true. */
@@ -72,6 +78,7 @@ export async function startObservatory(options: ObservatoryOptions): Promise<Obs
     walkeeper,
     ingest: ingester,
     insights: options.insights ?? monitor,
+    allowedHosts: allowedHosts(options.host, options.allowHosts),
   });
   const feed = new LiveFeed({ history: perSecond, ingest: ingester });
   let server: RunningServer;

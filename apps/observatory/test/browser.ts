@@ -15,7 +15,7 @@ export const SKIP_BROWSER = process.env.WALKEEPER_SKIP_BROWSER === '1';
  * Headless Chromium. A missing browser fails the tests rather than skipping them, so CI (which
  * installs it) can never pass without having run them; WALKEEPER_SKIP_BROWSER=1 opts out.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `the browser tests need Chromium at ${CHROMIUM} (Debian: apt-get install chromium); ` +
@@ -33,6 +33,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

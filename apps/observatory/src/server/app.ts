@@ -3,6 +3,7 @@ import { isWalkeeperError } from '@walkeeper/core';
 import { Hono } from 'hono';
 import type { IngestStatus } from '../ingest/ingester.js';
 import { messageRowid } from '../ingest/store.js';
+import { allowedHosts, hostRefusal } from './host-check.js';
 import { decodeCursor, encodeCursor, HttpError, QueryParams, sessionKeyParam } from './params.js';
 import { ALL_DAYS, FIRST_PAGE, ftsQuery, QUERIES, type QueryName } from './queries.js';
 import {
@@ -29,6 +30,11 @@ export interface ApiDeps {
     report(options: { hours: number }): unknown;
     alerts(options: { severity: AlertLevel }): unknown;
   };
+  /**
+   * The host names requests may carry (see `allowedHosts`); any other gets a 403.
+   * Default: the loopback names.
+   */
+  allowedHosts?: ReadonlySet<string>;
   /** Where unexpected errors go (a 500). Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -58,7 +64,11 @@ export function createApi(deps: ApiDeps): Hono {
   const read = <Row>(name: QueryName, params: readonly unknown[]): Promise<Row[]> =>
     deps.db.read<Row>(QUERIES[name], params);
 
+  const hosts = deps.allowedHosts ?? allowedHosts(undefined);
   app.use('*', async (c, next) => {
+    // First, so a foreign Host learns nothing else, not even which methods exist.
+    const refusal = hostRefusal(c.req.header('host'), c.req.url, hosts);
+    if (refusal !== undefined) throw new HttpError(403, refusal);
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
       throw new HttpError(405, `${c.req.method} is not allowed: this API is read-only`);
