@@ -6,6 +6,7 @@ import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { type PrometheusMetrics, prometheusMetrics } from './dashboard/prometheus.js';
 import { openDatabase } from './database.js';
 import { Ingester, type ScanProgress } from './ingest/ingester.js';
+import { checkRetention, claudeSettingsPath } from './ingest/retention-check.js';
 import { type ApiDeps, createApi } from './server/app.js';
 import { allowedHosts } from './server/host-check.js';
 import { listen, type RunningServer } from './server/serve.js';
@@ -26,6 +27,8 @@ export interface ObservatoryOptions {
   /** Watch for changes after the first scan. Default true. */
   watch?: boolean;
   readers?: number;
+  /** Claude Code's settings.json, read for its cleanupPeriodDays. Default: beside the root. */
+  claudeSettings?: string;
   log?: (message: string) => void;
   onProgress?: (progress: ScanProgress) => void;
   /** `report()` and `alerts()` for their routes. Default: @walkeeper/history's `history()`. */
@@ -79,6 +82,7 @@ export async function startObservatory(options: ObservatoryOptions): Promise<Obs
     ingest: ingester,
     insights: options.insights ?? monitor,
     allowedHosts: allowedHosts(options.host, options.allowHosts),
+    retention: () => checkRetention(options.claudeSettings ?? claudeSettingsPath(options.dir)),
   });
   const feed = new LiveFeed({ history: perSecond, ingest: ingester });
   let server: RunningServer;
