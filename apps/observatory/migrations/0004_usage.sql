@@ -5,7 +5,8 @@
 -- message.id, requestId and usage; a resumed session copies earlier lines into a new file
 -- under a new sessionId; a sidechain may replay a parent's message under a new requestId.
 -- token_usage holds each API call once, keyed on (message.id, requestId), with the usage
--- of its largest copy (a non-sidechain copy before a sidechain one), as ccusage counts.
+-- of its largest copy (a non-sidechain copy before a sidechain one), as ccusage counts; of
+-- equal copies, the subagent's own line before its parent's relay of it.
 -- The per-session table this replaces could not see across sessions; its rows and every
 -- line are read again from the transcripts (the offsets below go back to 0).
 
@@ -24,6 +25,8 @@ CREATE TABLE token_usage (
   model TEXT NOT NULL,
   at TEXT NOT NULL,
   sidechain INTEGER NOT NULL DEFAULT 0,
+  -- 1 when read from a parent's progress line relaying a subagent's reply.
+  relayed INTEGER NOT NULL DEFAULT 0,
   input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0,
   cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,

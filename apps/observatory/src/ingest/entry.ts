@@ -67,6 +67,8 @@ export interface Usage {
   model: string;
   at: string;
   sidechain: boolean;
+  /** Read from a parent's `progress` line that relays a subagent's reply. */
+  relayed: boolean;
   inputTokens: number;
   outputTokens: number;
   /** Cache writes: `cache_creation`'s 5-minute and 1-hour parts when given, else all 5-minute. */
@@ -231,12 +233,17 @@ function usageOf(record: Json, message: Json | null, timestamp: string | null): 
     // ccusage counts it, and folded with the subagent's own line when both are there.
     const relayed = obj(obj(record.data)?.message);
     if (relayed === null || obj(relayed.message) === null) return null;
-    return usageFields(relayed, obj(relayed.message), str(relayed.timestamp));
+    return usageFields(relayed, obj(relayed.message), str(relayed.timestamp), true);
   }
-  return usageFields(record, message, timestamp);
+  return usageFields(record, message, timestamp, false);
 }
 
-function usageFields(record: Json, message: Json | null, timestamp: string | null): Usage | null {
+function usageFields(
+  record: Json,
+  message: Json | null,
+  timestamp: string | null,
+  relayed: boolean,
+): Usage | null {
   const usageIn = obj(message?.usage);
   if (usageIn === null || message === null || timestamp === null) return null;
   if (Number.isNaN(Date.parse(timestamp))) return null;
@@ -262,6 +269,7 @@ function usageFields(record: Json, message: Json | null, timestamp: string | nul
     model: model === null || model === '<synthetic>' ? '' : model,
     at: timestamp,
     sidechain: record.isSidechain === true,
+    relayed,
     inputTokens: input,
     outputTokens: output,
     cacheWrite5mTokens:

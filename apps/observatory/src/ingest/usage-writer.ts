@@ -10,6 +10,7 @@ interface CallRow {
   model: string;
   at: string;
   sidechain: number;
+  relayed: number;
   input_tokens: number;
   output_tokens: number;
   cache_write_5m_tokens: number;
@@ -26,7 +27,7 @@ interface Share {
   cost: number;
 }
 
-const CALL_COLUMNS = `id, session_id, project_id, model, at, sidechain, input_tokens,
+const CALL_COLUMNS = `id, session_id, project_id, model, at, sidechain, relayed, input_tokens,
   output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd`;
 const FIND_EXACT = `SELECT ${CALL_COLUMNS} FROM token_usage
   WHERE api_message_id = ? AND request_id = ?`;
@@ -34,10 +35,11 @@ const FIND_EXACT = `SELECT ${CALL_COLUMNS} FROM token_usage
 const FIND_SIDECHAIN_COPY = `SELECT ${CALL_COLUMNS} FROM token_usage
   WHERE api_message_id = ? AND (sidechain = 1 OR ? = 1) LIMIT 1`;
 const INSERT_CALL = `INSERT INTO token_usage (api_message_id, request_id, session_id, project_id,
-  message_id, model, at, sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
-  cache_write_1h_tokens, cache_read_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  message_id, model, at, sidechain, relayed, input_tokens, output_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, cache_read_tokens, cost_usd)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const REPLACE_CALL = `UPDATE token_usage SET session_id = ?, project_id = ?, message_id = ?,
-  model = ?, at = ?, sidechain = ?, input_tokens = ?, output_tokens = ?,
+  model = ?, at = ?, sidechain = ?, relayed = ?, input_tokens = ?, output_tokens = ?,
   cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, cache_read_tokens = ?, cost_usd = ?
   WHERE id = ?`;
 const ROLLUP_SET = `calls = calls + excluded.calls,
@@ -75,7 +77,7 @@ export interface UsageLine {
  * Counts a batch's usage lines into token_usage and its rollups, each API call once across
  * every session: a copy (same message.id and requestId, or a sidechain's replay of the same
  * message.id) folds into the call already counted, and replaces it when it is the better
- * copy (not a sidechain's where the other is; else more tokens in all), moving the call's
+ * copy (see `better`), moving the call's
  * share of the rollups with it. A line without message.id is a call of its own.
  * Returns how many lines were folded.
  */
@@ -136,6 +138,7 @@ function asRow(where: { sessionId: number; projectId: number }, usage: Usage): C
     model: usage.model,
     at: new Date(usage.at).toISOString(),
     sidechain: Number(usage.sidechain),
+    relayed: Number(usage.relayed),
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,
     cache_write_5m_tokens: usage.cacheWrite5mTokens,
@@ -151,6 +154,7 @@ function values(row: CallRow): unknown[] {
     row.model,
     row.at,
     row.sidechain,
+    row.relayed,
     row.input_tokens,
     row.output_tokens,
     row.cache_write_5m_tokens,
@@ -170,10 +174,17 @@ function total(row: CallRow): number {
   );
 }
 
-/** Whether a copy replaces the counted one: ccusage's order of preference. */
+/**
+ * Whether a copy replaces the counted one. Of two equal copies where one is a parent's relay
+ * of a subagent's reply, the subagent's own line, so the call counts in its own session;
+ * else ccusage's order: not a sidechain's copy, then more tokens.
+ */
 function better(candidate: CallRow, counted: CallRow): boolean {
+  const difference = total(candidate) - total(counted);
+  if (difference === 0 && candidate.relayed !== counted.relayed)
+    return candidate.relayed < counted.relayed;
   if (candidate.sidechain !== counted.sidechain) return counted.sidechain === 1;
-  return total(candidate) > total(counted);
+  return difference > 0;
 }
 
 function tokensOf(row: CallRow): TokenCounts {

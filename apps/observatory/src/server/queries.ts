@@ -177,7 +177,7 @@ export const QUERY_SAMPLES: { readonly [name in QueryName]: readonly unknown[] }
   reportSessionsByProject: [1],
   reportCalls: ['', '\u{10ffff}'],
   reportCallsByProject: ['', '\u{10ffff}', 1],
-  projectByDir: ['proj'],
+  projectByDir: ['claude-code'],
   counters: [],
   search: ['"phoenix"', 20, 0],
   searchByProject: ['"phoenix"', 1, 20, 0],

@@ -31,7 +31,8 @@ export function usageQueries(db: Reader): UsageQueries {
 
 /**
  * `GET /api/usage/:kind` (daily, weekly, monthly, session, project, blocks): the reports of
- * src/usage/reports.ts, with `since`, `until` (local days), `timezone`, `project` (an id),
+ * src/usage/reports.ts, with `since`, `until` (local days), `timezone`, `project` (an id or a
+ * directory name),
  * `mode` (auto, calculate, display) and, for weeks, `weekStart`.
  */
 export function mountUsageRoutes(app: Hono, db: Reader): void {
@@ -55,11 +56,10 @@ export function mountUsageRoutes(app: Hono, db: Reader): void {
     const timezone = q.string('timezone', { max: 64 }) ?? systemTimeZone();
     if (!isTimeZone(timezone))
       throw new HttpError(400, `'timezone' must be an IANA time zone, not '${timezone}'`);
-    const project = q.integer('project', 1, Number.MAX_SAFE_INTEGER);
-    if (project !== undefined && kind === 'project')
+    const projectParam = q.string('project', { max: 500 });
+    if (projectParam !== undefined && kind === 'project')
       throw new HttpError(400, "the project report takes no 'project'");
-    if (project !== undefined && (await db.read(QUERIES.projectExists, [project])).length === 0)
-      throw new HttpError(404, `no project ${project}`);
+    const project = projectParam === undefined ? undefined : await projectId(projectParam);
     const report = await usageReport(queries, kind as ReportKind, {
       ...(since === undefined ? {} : { since }),
       ...(until === undefined ? {} : { until }),
@@ -70,4 +70,13 @@ export function mountUsageRoutes(app: Hono, db: Reader): void {
     });
     return c.json(report);
   });
+
+  /** A project by id, or by its directory name as ccusage's --project takes it. */
+  async function projectId(param: string): Promise<number> {
+    const [row] = /^\d{1,15}$/.test(param)
+      ? await db.read<{ id: number }>(QUERIES.projectExists, [Number(param)])
+      : await db.read<{ id: number }>(QUERIES.projectByDir, [param]);
+    if (row === undefined) throw new HttpError(404, `no project '${param}'`);
+    return Number(row.id);
+  }
 }
