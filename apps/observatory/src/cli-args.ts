@@ -49,7 +49,7 @@ export class UsageError extends Error {}
  * where they typed the command (pnpm runs scripts in the package's directory but says where
  * it was invoked in INIT_CWD).
  */
-function userPath(path: string): string {
+export function userPath(path: string): string {
   const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
   return resolve(process.env.INIT_CWD ?? process.cwd(), expanded);
 }
