@@ -29,11 +29,11 @@ interface Share {
 
 const CALL_COLUMNS = `id, session_id, project_id, model, at, sidechain, relayed, input_tokens,
   output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd`;
-const FIND_EXACT = `SELECT ${CALL_COLUMNS} FROM token_usage
-  WHERE api_message_id = ? AND request_id = ?`;
-// A sidechain replays its parent's message under a new request id: the same call.
-const FIND_SIDECHAIN_COPY = `SELECT ${CALL_COLUMNS} FROM token_usage
-  WHERE api_message_id = ? AND (sidechain = 1 OR ? = 1) LIMIT 1`;
+// The copy with the same request id, else (a sidechain replays its parent's message under a
+// new request id: the same call) one where either side is a sidechain's. One index range.
+const FIND_COPY = `SELECT ${CALL_COLUMNS} FROM token_usage
+  WHERE api_message_id = ? AND (request_id = ? OR sidechain = 1 OR ? = 1)
+  ORDER BY request_id = ? DESC LIMIT 1`;
 const INSERT_CALL = `INSERT INTO token_usage (api_message_id, request_id, session_id, project_id,
   message_id, model, at, sidechain, relayed, input_tokens, output_tokens, cache_write_5m_tokens,
   cache_write_1h_tokens, cache_read_tokens, cost_usd)
@@ -87,30 +87,40 @@ export function countUsage(
   lines: readonly UsageLine[],
 ): number {
   const rollups = new Rollups();
+  // Streamed lines of one reply mostly sit in one batch: folded here first, so the database
+  // is asked once per call.
+  const calls = new Map<
+    string,
+    { row: CallRow; key: string; requestId: string; line: number; hasId: boolean }
+  >();
   let folded = 0;
   for (const { usage, messageId } of lines) {
     const key = usage.messageId ?? `line:${messageId}`;
     const requestId = usage.requestId ?? '';
-    let existing = tx.get<CallRow>(FIND_EXACT, [key, requestId]);
-    if (existing === undefined && usage.messageId !== null)
-      existing = tx.get<CallRow>(FIND_SIDECHAIN_COPY, [key, Number(usage.sidechain)]);
     const row = asRow(where, usage);
+    const id = `${key}\u0000${requestId}`;
+    const seen = calls.get(id);
+    if (seen === undefined)
+      calls.set(id, { row, key, requestId, line: messageId, hasId: usage.messageId !== null });
+    else {
+      folded++;
+      if (better(row, seen.row)) Object.assign(seen, { row, line: messageId });
+    }
+  }
+  for (const { row, key, requestId, line, hasId } of calls.values()) {
+    // A line without a message id is a call of its own.
+    const existing = hasId
+      ? tx.get<CallRow>(FIND_COPY, [key, requestId, row.sidechain, requestId])
+      : undefined;
     if (existing === undefined) {
-      tx.run(INSERT_CALL, [
-        key,
-        requestId,
-        row.session_id,
-        row.project_id,
-        messageId,
-        ...values(row),
-      ]);
+      tx.run(INSERT_CALL, [key, requestId, row.session_id, row.project_id, line, ...values(row)]);
       rollups.add(row, 1);
       continue;
     }
     folded++;
     if (!better(row, existing)) continue;
     rollups.add(existing, -1);
-    tx.run(REPLACE_CALL, [row.session_id, row.project_id, messageId, ...values(row), existing.id]);
+    tx.run(REPLACE_CALL, [row.session_id, row.project_id, line, ...values(row), existing.id]);
     rollups.add(row, 1);
   }
   rollups.write(tx);
