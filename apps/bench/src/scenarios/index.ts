@@ -4,10 +4,11 @@ import { ingest } from './ingest.js';
 import { overhead } from './overhead.js';
 import { pool } from './pool.js';
 import { starvation } from './starvation.js';
+import { usage } from './usage.js';
 
 /** Every scenario `pnpm bench` knows, by name. A new scenario is one file and one entry here. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [overhead, checkpoint, pool, starvation, ingest].map((s) => [s.name, s]),
+  [overhead, checkpoint, pool, starvation, ingest, usage].map((s) => [s.name, s]),
 );
 
 export const scenarioNames: readonly string[] = [...scenarios.keys()];
