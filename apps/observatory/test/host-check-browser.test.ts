@@ -1,9 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observatory } from '../src/observatory.js';
-import { launchChromium, SKIP_BROWSER } from './browser.js';
+import { launchChromium, openWatched, SKIP_BROWSER } from './browser.js';
 import { observeFixture, tempDir } from './helpers.js';
-import { REPORT_CSP_VIOLATIONS } from './in-page.js';
 
 // The host check in a real browser: the dashboard works at both loopback names, and a page
 // whose own name resolves to 127.0.0.1 (DNS rebinding, made real with Chromium's host
@@ -30,20 +29,15 @@ describe.skipIf(SKIP_BROWSER)('the host check in Chromium', () => {
 
   for (const host of ['localhost', '127.0.0.1']) {
     it(`serves the dashboard, live, at ${host}`, async () => {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(8000);
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-      });
-      await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP: ${text}`));
-      await page.addInitScript({ content: REPORT_CSP_VIOLATIONS });
-      await page.goto(`http://${host}:${observatory.server.port}/#/conversations`);
+      const context = await browser.newContext();
+      const { page, problems } = await openWatched(
+        context,
+        `http://${host}:${observatory.server.port}/#/conversations`,
+      );
       await page.locator('#connection[data-state="live"]').waitFor();
       await page.locator('[data-project]').first().waitFor();
       expect(problems).toEqual([]);
-      await page.close();
+      await context.close();
     });
   }
 
