@@ -83,8 +83,8 @@ async function runUsage({ seconds, dir, log }: ScenarioContext): Promise<Scenari
       reports.push(performance.now() - started);
     }
 
-    const appended = appendOnePercent(files, Math.ceil(lines / 100));
     const before = await dailyTotals(observatory);
+    const appended = appendOnePercent(files, Math.ceil(lines / 100));
     started = performance.now();
     await observatory.ingester.scan();
     const incrementalSec = (performance.now() - started) / 1000;
@@ -147,7 +147,9 @@ function appendOnePercent(
   files: readonly { path: string }[],
   count: number,
 ): { lines: number; calls: number } {
+  // One line to each of the first `count` files (round-robin past that): only those are read.
   const templates = files
+    .slice(0, count)
     .map((file) => {
       const text = readFileSync(file.path, 'utf8').trimEnd().split('\n');
       const reply = text.findLast((line) => line.includes('"type":"assistant"'));
