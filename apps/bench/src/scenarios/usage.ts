@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, appendFileSync, chmodSync, constants, readFileSync } from 'node:fs';
+import { accessSync, appendFileSync, chmodSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,7 +27,7 @@ const REPORT_RUNS = 20;
  * corpus (streamed replies over several lines, resumed sessions that copy history,
  * sidechains, a model without a price): the first ingest into a fresh database, one
  * `ccusage claude daily --json --offline` over the same directory, the daily report through
- * the API afterwards, and the ingest of 1% more lines appended to the transcripts.
+ * the API afterwards, and the ingest of 1% more lines appended to the 20 newest transcripts.
  */
 export const usage: Scenario = {
   name: 'usage',
@@ -138,18 +138,22 @@ function countLines(path: string): number {
   return lines;
 }
 
+/** Files the new lines go to: Claude Code appends to the few sessions at work. */
+const ACTIVE_FILES = 20;
+
 /**
- * `count` new lines at the ends of the transcripts, round-robin: each an assistant line of
- * its file, copied as a new API call (new message and request ids) an hour after the file's
- * last line, so every one is a call to count.
+ * `count` new lines at the ends of the newest transcripts (the sessions at work), round-robin:
+ * each an assistant line of its file copied as a new API call (new message and request ids)
+ * an hour after it, so every one is a call to count.
  */
 function appendOnePercent(
   files: readonly { path: string }[],
   count: number,
 ): { lines: number; calls: number } {
-  // One line to each of the first `count` files (round-robin past that): only those are read.
-  const templates = files
-    .slice(0, count)
+  const newest = [...files]
+    .sort((a, b) => statSync(b.path).mtimeMs - statSync(a.path).mtimeMs)
+    .slice(0, ACTIVE_FILES);
+  const templates = newest
     .map((file) => {
       const text = readFileSync(file.path, 'utf8').trimEnd().split('\n');
       const reply = text.findLast((line) => line.includes('"type":"assistant"'));
