@@ -29,7 +29,7 @@ describe('ingest scenario', () => {
     expect(report.ratios.ingestVsParse).toBeGreaterThan(0);
     expect(report.ratios.ingestVsParseAndStoreRaw).toBeGreaterThan(0);
     expect(checks.map((check) => check.path)).toEqual([
-      'ratios.ingestVsParse',
+      'ratios.ingestVsParseAndStoreRaw',
       'results.appendToQueryableMs.p95',
     ]);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);

@@ -10,6 +10,8 @@ export interface CliOptions {
   demoDir: string;
   database: string;
   host: string;
+  /** Host names answered to besides the loopback names and `host`. */
+  allowHosts: string[];
   port: number;
   sessions: number;
   seed: number;
@@ -29,6 +31,9 @@ Options
   --db <path>        the database (default: in the demo directory; with --dir,
                      ~/.local/state/walkeeper-observatory/observatory.db)
   --host <address>   default 127.0.0.1 (the API shows transcripts: keep it local)
+  --allow-host <name>
+                     also answer to this host name (repeatable; e.g. a proxy's): any other
+                     Host header gets a 403, against DNS rebinding
   --port <n>         default ${DEFAULT_PORT}; 0 picks a free port
   --sessions <n>     demo: generated sessions on top of the fixtures (default 150)
   --seed <n>         demo: the generator's seed (default 1)
@@ -44,7 +49,7 @@ export class UsageError extends Error {}
  * where they typed the command (pnpm runs scripts in the package's directory but says where
  * it was invoked in INIT_CWD).
  */
-function userPath(path: string): string {
+export function userPath(path: string): string {
   const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
   return resolve(process.env.INIT_CWD ?? process.cwd(), expanded);
 }
@@ -61,6 +66,14 @@ function integer(
   if (!Number.isSafeInteger(number) || number < min || number > max)
     throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not '${value}'`);
   return number;
+}
+
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.?)+$|^\[?[0-9a-f:.]+\]?$/i;
+
+function hostNameArg(name: string): string {
+  if (!HOST_NAME.test(name))
+    throw new UsageError(`--allow-host must be a host name or an address, not '${name}'`);
+  return name;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
@@ -85,6 +98,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     demoDir,
     database,
     host: values.host ?? '127.0.0.1',
+    allowHosts: (values['allow-host'] ?? []).map(hostNameArg),
     port: integer('port', values.port, 0, 65535, DEFAULT_PORT),
     sessions: integer('sessions', values.sessions, 0, 100_000, 150),
     seed: integer('seed', values.seed, 0, 2 ** 31 - 1, 1),
@@ -105,6 +119,7 @@ function parse(argv: readonly string[]) {
       dir: { type: 'string' },
       db: { type: 'string' },
       host: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       port: { type: 'string' },
       sessions: { type: 'string' },
       seed: { type: 'string' },

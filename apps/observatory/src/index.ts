@@ -7,7 +7,7 @@ export { MAX_LIVE_STREAMS, mountDashboard } from './dashboard/mount-dashboard.js
 export type { PrometheusMetrics } from './dashboard/prometheus.js';
 export { PROMETHEUS_CONTENT_TYPE, prometheusMetrics } from './dashboard/prometheus.js';
 export { MIGRATIONS_DIR, openDatabase } from './database.js';
-export { buildDemoDir, FIXTURES_DIR } from './demo/demo-dir.js';
+export { buildDemoDir, FIXTURES_DIR, writeGeneratedSessions } from './demo/demo-dir.js';
 export { isBun, runtimeDriver } from './driver.js';
 export type { Entry, ToolResult, ToolUse, Usage } from './ingest/entry.js';
 export { toEntry } from './ingest/entry.js';
@@ -29,3 +29,9 @@ export { QUERIES, QUERY_SAMPLES } from './server/queries.js';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './server/security-headers.js';
 export type { ListenOptions, RunningServer } from './server/serve.js';
 export { listen } from './server/serve.js';
+export type { CostMode } from './usage/cost-modes.js';
+export { COST_MODES } from './usage/cost-modes.js';
+export type { PriceTable } from './usage/pricing.js';
+export { PRICES } from './usage/pricing.js';
+export type { ReportKind, ReportOptions, UsageReport } from './usage/reports.js';
+export { REPORT_KINDS, usageReport } from './usage/reports.js';

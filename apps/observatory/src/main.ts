@@ -43,6 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
     dir,
     database: options.database,
     host: options.host,
+    allowHosts: options.allowHosts,
     port: options.port,
     watch: !options.smoke,
     onProgress: progressPrinter(process.stderr),

@@ -6,7 +6,9 @@ import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { type PrometheusMetrics, prometheusMetrics } from './dashboard/prometheus.js';
 import { openDatabase } from './database.js';
 import { Ingester, type ScanProgress } from './ingest/ingester.js';
+import { checkRetention, claudeSettingsPath } from './ingest/retention-check.js';
 import { type ApiDeps, createApi } from './server/app.js';
+import { allowedHosts } from './server/host-check.js';
 import { listen, type RunningServer } from './server/serve.js';
 
 export interface ObservatoryOptions {
@@ -15,11 +17,18 @@ export interface ObservatoryOptions {
   /** The database file (created when missing). */
   database: string;
   host?: string;
+  /**
+   * Host names to answer to besides the loopback names and `host` (a reverse proxy's, a
+   * machine name): requests carrying any other `Host` get a 403 (DNS rebinding).
+   */
+  allowHosts?: readonly string[];
   /** 0 picks a free port. Default 4319. */
   port?: number;
   /** Watch for changes after the first scan. Default true. */
   watch?: boolean;
   readers?: number;
+  /** Claude Code's settings.json, read for its cleanupPeriodDays. Default: beside the root. */
+  claudeSettings?: string;
   log?: (message: string) => void;
   onProgress?: (progress: ScanProgress) => void;
   /** `report()` and `alerts()` for their routes. Default: @walkeeper/history's `history()`. */
@@ -72,6 +81,8 @@ export async function startObservatory(options: ObservatoryOptions): Promise<Obs
     walkeeper,
     ingest: ingester,
     insights: options.insights ?? monitor,
+    allowedHosts: allowedHosts(options.host, options.allowHosts),
+    retention: () => checkRetention(options.claudeSettings ?? claudeSettingsPath(options.dir)),
   });
   const feed = new LiveFeed({ history: perSecond, ingest: ingester });
   let server: RunningServer;

@@ -249,6 +249,26 @@ describe('the HTTP API', () => {
     });
   });
 
+  describe('/api/usage/:kind', () => {
+    // Values are checked in usage-api.test.ts and against ccusage; here each report runs once.
+    it('answers every report, whole and for one project (by id or directory name)', async () => {
+      for (const kind of ['daily', 'weekly', 'monthly', 'session', 'project', 'blocks']) {
+        const body = await get(`/api/usage/${kind}?timezone=UTC`);
+        expect(body.totals).toMatchObject({ totalTokens: expect.any(Number) });
+        if (kind !== 'project') await get(`/api/usage/${kind}?project=1&mode=calculate`);
+      }
+      expect(await get('/api/usage/daily?project=claude-code&timezone=UTC')).toEqual(
+        await get('/api/usage/daily?project=1&timezone=UTC'),
+      );
+      await bad('/api/usage/hourly', /no usage report 'hourly'/, 404);
+      await bad('/api/usage/daily?timezone=Mars/Base', /IANA time zone/);
+      await bad('/api/usage/daily?mode=guess', /'mode' must be one of auto, calculate, display/);
+      await bad('/api/usage/daily?since=2026-03-01&until=2026-02-01', /'since' is after/);
+      await bad('/api/usage/daily?project=nope', /no project 'nope'/, 404);
+      await bad('/api/usage/project?project=1', /takes no 'project'/);
+    });
+  });
+
   describe('/api/search', () => {
     it('finds messages and marks the matches in segments', async () => {
       const body = await get('/api/search?q=phx.server');

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoDir } from '../src/demo/demo-dir.js';
 import { LiveSession } from '../src/demo/live-session.js';
 import { type Observatory, startObservatory } from '../src/observatory.js';
-import { ARTIFACTS, CHROMIUM, launchChromium, SKIP_BROWSER } from './browser.js';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  launchChromium,
+  openWatched,
+  SKIP_BROWSER,
+  type WatchedPage,
+} from './browser.js';
 import { eventually, tempDir } from './helpers.js';
 import {
   HOSTILE_PROJECT,
@@ -15,12 +22,7 @@ import {
   PAYLOADS,
   writeHostileTranscript,
 } from './hostile-transcript.js';
-import {
-  INGEST_CHART_PIXELS,
-  INSPECT_PAGE,
-  type PageInspection,
-  REPORT_CSP_VIOLATIONS,
-} from './in-page.js';
+import { INGEST_CHART_PIXELS, INSPECT_PAGE, type PageInspection } from './in-page.js';
 
 // The dashboard in a real browser (Debian's Chromium, headless): it loads under its strict
 // Content-Security-Policy without a violation, its charts move as lines are appended to a
@@ -29,13 +31,6 @@ import {
 
 /** Where the README's screenshot comes from: `WALKEEPER_UPDATE_SCREENSHOT=1` refreshes it. */
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/dashboard.png', import.meta.url));
-
-interface Watched {
-  page: Page;
-  /** Page errors, console errors, CSP violations and dialogs: each one a failure. */
-  problems: string[];
-  dialogs: string[];
-}
 
 if (SKIP_BROWSER) console.warn('skipping the browser tests: WALKEEPER_SKIP_BROWSER=1');
 
@@ -84,25 +79,8 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
   });
 
   /** A page whose every error, CSP violation and dialog is recorded. */
-  async function open(on: BrowserContext, hash = ''): Promise<Watched> {
-    const page = await on.newPage();
-    // Well inside the test's own timeout, so a stuck step fails with what it waited for.
-    page.setDefaultTimeout(8000);
-    const problems: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP: ${text}`));
-    await page.addInitScript({ content: REPORT_CSP_VIOLATIONS });
-    await page.goto(`${url}/${hash}`);
-    return { page, problems, dialogs };
-  }
+  const open = (on: BrowserContext, hash = ''): Promise<WatchedPage> =>
+    openWatched(on, `${url}/${hash}`);
 
   const ticks = async (page: Page) => Number(await page.locator('body').getAttribute('data-ticks'));
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDemoDir, FIXTURE_PROJECT, toJsonl } from '../src/demo/demo-dir.js';
-import { generateSessions } from '../src/demo/generator.js';
+import { generateSessions, type Line, UNPRICED_MODEL } from '../src/demo/generator.js';
 import { LiveSession } from '../src/demo/live-session.js';
 import { countIndependently, jsonlFiles, openTestDb, tempDir } from './helpers.js';
 
@@ -39,6 +39,52 @@ describe('the demo data', () => {
       expect(results).toEqual(uses);
       expect(new Set(session.subagents.map((s) => s.agentId))).toEqual(agents);
     }
+  });
+
+  it('has what real data has: streamed replies, resumed sessions, sidechain replays, unpriced models', () => {
+    const sessions = [...generateSessions({ seed: 5, count: 60, end: Date.UTC(2026, 1, 1) })];
+    type Reply = Line & {
+      message: { id: string; model: string; usage: { output_tokens: number } };
+    };
+    const replies = (lines: Line[]) =>
+      lines.filter((line): line is Reply => line.type === 'assistant');
+    // Streamed: lines of one reply share its id, the early ones with a placeholder output count.
+    const byId = new Map<string, number[]>();
+    for (const line of sessions.flatMap((s) => replies(s.lines)))
+      byId.set(line.message.id, [
+        ...(byId.get(line.message.id) ?? []),
+        line.message.usage.output_tokens,
+      ]);
+    const streamed = [...byId.values()].filter((outputs) => outputs.length > 1);
+    expect(streamed.length).toBeGreaterThan(100);
+    expect(streamed.some((outputs) => outputs[0]! < outputs.at(-1)!)).toBe(true);
+    // Resumed: a session that starts with another session's replies, under its own sessionId.
+    const owner = new Map<string, string>();
+    let resumed = 0;
+    for (const session of sessions) {
+      const ids = replies(session.lines).map((line) => line.message.id);
+      if (ids.length > 0 && owner.has(ids[0]!) && owner.get(ids[0]!) !== session.sessionId) {
+        resumed++;
+        expect(
+          session.lines.every(
+            (line) => line.sessionId === undefined || line.sessionId === session.sessionId,
+          ),
+        ).toBe(true);
+      }
+      for (const id of ids) if (!owner.has(id)) owner.set(id, session.sessionId);
+    }
+    expect(resumed).toBeGreaterThan(3);
+    // Sidechains: a subagent replaying its parent's reply (same message id, new request id).
+    const replays = sessions.flatMap((s) =>
+      s.subagents.flatMap((sub) =>
+        replies(sub.lines).filter((line) => owner.get(line.message.id) === s.sessionId),
+      ),
+    );
+    expect(replays.length).toBeGreaterThan(0);
+    expect(replays.every((line) => line.isSidechain === true)).toBe(true);
+    expect(
+      sessions.some((s) => replies(s.lines).some((l) => l.message.model === UNPRICED_MODEL)),
+    ).toBe(true);
   });
 
   it('builds a directory of the fixtures and generated sessions that ingests cleanly', async () => {

@@ -98,7 +98,16 @@ export interface IndependentCount {
   /** tool_use blocks, by id. */
   toolUses: Set<string>;
   /** Usage per API message id, each count the largest seen (as Claude Code repeats it). */
-  usage: Map<string, { input: number; output: number; cacheCreation: number; cacheRead: number }>;
+  usage: Map<string, UsageCount>;
+  /** The same for subagents' replies relayed in `progress` lines (`data.message`). */
+  relayed: Map<string, UsageCount>;
+}
+
+export interface UsageCount {
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheRead: number;
 }
 
 /**
@@ -112,6 +121,7 @@ export function countIndependently(path: string): IndependentCount {
     malformed: 0,
     toolUses: new Set(),
     usage: new Map(),
+    relayed: new Map(),
   };
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
@@ -129,6 +139,7 @@ export function countIndependently(path: string): IndependentCount {
     const record = value as {
       type?: unknown;
       message?: { id?: string; content?: unknown; usage?: Record<string, number> };
+      data?: { message?: { message?: { id?: string; usage?: Record<string, number> } } };
     };
     const type = typeof record.type === 'string' ? record.type : '';
     count.byType[type] = (count.byType[type] ?? 0) + 1;
@@ -140,19 +151,26 @@ export function countIndependently(path: string): IndependentCount {
           count.toolUses.add(block.id);
       }
     }
-    const usage = record.message?.usage;
-    const id = record.message?.id;
-    if (usage && typeof id === 'string') {
-      const seen = count.usage.get(id) ?? { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-      count.usage.set(id, {
-        input: Math.max(seen.input, usage.input_tokens ?? 0),
-        output: Math.max(seen.output, usage.output_tokens ?? 0),
-        cacheCreation: Math.max(seen.cacheCreation, usage.cache_creation_input_tokens ?? 0),
-        cacheRead: Math.max(seen.cacheRead, usage.cache_read_input_tokens ?? 0),
-      });
-    }
+    tally(count.usage, record.message);
+    tally(count.relayed, record.data?.message?.message);
   }
   return count;
+}
+
+function tally(
+  into: Map<string, UsageCount>,
+  message: { id?: string; usage?: Record<string, number> } | undefined,
+): void {
+  const usage = message?.usage;
+  const id = message?.id;
+  if (!usage || typeof id !== 'string') return;
+  const seen = into.get(id) ?? { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+  into.set(id, {
+    input: Math.max(seen.input, usage.input_tokens ?? 0),
+    output: Math.max(seen.output, usage.output_tokens ?? 0),
+    cacheCreation: Math.max(seen.cacheCreation, usage.cache_creation_input_tokens ?? 0),
+    cacheRead: Math.max(seen.cacheRead, usage.cache_read_input_tokens ?? 0),
+  });
 }
 
 /** Row counts of every table and the rollups' sums: what must not move when nothing is new. */
@@ -175,7 +193,9 @@ export async function snapshot(wk: Walkeeper): Promise<Record<string, unknown>> 
   out.toolDaily = await wk.read(
     'SELECT day, project_id, name, calls, results, errors, duration_ms, input_bytes FROM tool_daily ORDER BY 1, 2, 3',
   );
-  out.usageDaily = await wk.read('SELECT * FROM usage_daily ORDER BY 1, 2, 3');
+  out.usageHourly = await wk.read('SELECT * FROM usage_hourly ORDER BY 1, 2, 3, 4');
+  out.usageSessions = await wk.read('SELECT * FROM usage_sessions ORDER BY 1, 2, 3');
+  out.counters = await wk.read('SELECT * FROM counters');
   out.sessionCounters = await wk.read(
     `SELECT key, message_count, user_count, assistant_count, tool_call_count, input_tokens,
        output_tokens, cache_creation_tokens, cache_read_tokens, started_at, last_at, title

@@ -237,7 +237,7 @@ describe('ingestion edge cases', () => {
     appendFileSync(file, `${assistantLine(2, 'msg_9', use, 40)}\n${toolResult(3, 'toolu_2')}\n`);
     await db.ingester.ingest(file);
     const [usage] = await db.wk.read<Record<string, number>>(
-      'SELECT messages, input_tokens, output_tokens, cache_read_tokens FROM usage_daily',
+      'SELECT calls AS messages, input_tokens, output_tokens, cache_read_tokens FROM usage_hourly',
     );
     expect(usage).toEqual({
       messages: 1,
@@ -309,6 +309,16 @@ describe('ingestion edge cases', () => {
     await db.ingester.ingest(file);
     const before = await snapshot(db.wk);
     unlinkSync(file);
+    await db.ingester.ingest(file);
+    // Only the archive count moves: the session lives on in the database alone.
+    expect(await snapshot(db.wk)).toEqual({
+      ...before,
+      counters: [{ id: 1, folded_lines: 0, archived_sessions: 1 }],
+    });
+    const [row] = await db.wk.read<{ vanished_at: string | null }>('SELECT vanished_at FROM files');
+    expect(row?.vanished_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Written again: live again, out of the archive.
+    writeFileSync(file, `${user(1)}\n`);
     await db.ingester.ingest(file);
     expect(await snapshot(db.wk)).toEqual(before);
   });

@@ -15,6 +15,21 @@ import {
 // count of the JSONL lines made without the ingester.
 
 const files = jsonlFiles(FIXTURES);
+/** Every API message id a fixture carries as its own line (not a relay). */
+const direct = new Set(
+  files.flatMap((file) => [...countIndependently(join(FIXTURES, file)).usage.keys()]),
+);
+
+/**
+ * A file's calls: its own lines', and the subagent replies it relays whose subagent
+ * transcript is not among the fixtures (else they count there).
+ */
+function expectedUsage(file: string) {
+  const count = countIndependently(join(FIXTURES, file));
+  const usage = new Map(count.usage);
+  for (const [id, relayed] of count.relayed) if (!direct.has(id)) usage.set(id, relayed);
+  return usage;
+}
 /** The API's session id of a fixture file. */
 function sessionKey(file: string): string {
   const parts = file.replace(/\.jsonl$/, '').split('/');
@@ -79,6 +94,7 @@ describe('ingesting the fixtures', () => {
       });
 
       it('counts token usage once per API message, at its largest', async () => {
+        const usage = expectedUsage(file);
         const [session] = await db.wk.read<Record<string, number>>(
           `SELECT input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens,
              (SELECT count(*) FROM token_usage WHERE session_id = sessions.id) AS messages
@@ -86,13 +102,13 @@ describe('ingesting the fixtures', () => {
           [sessionKey(file)],
         );
         const sum = (field: 'input' | 'output' | 'cacheCreation' | 'cacheRead') =>
-          [...expected.usage.values()].reduce((total, usage) => total + usage[field], 0);
+          [...usage.values()].reduce((total, call) => total + call[field], 0);
         expect(session).toEqual({
           input_tokens: sum('input'),
           output_tokens: sum('output'),
           cache_creation_tokens: sum('cacheCreation'),
           cache_read_tokens: sum('cacheRead'),
-          messages: expected.usage.size,
+          messages: usage.size,
         });
       });
     });
@@ -108,7 +124,7 @@ describe('ingesting the fixtures', () => {
     expect(tools?.rollup).toBe(tools?.calls);
     expect(tools?.rollupErrors).toBe(tools?.errors);
     const [usage] = await db.wk.read<Record<string, number>>(
-      `SELECT (SELECT sum(output_tokens) FROM usage_daily) AS rollup,
+      `SELECT (SELECT sum(output_tokens) FROM usage_hourly) AS rollup,
          (SELECT sum(output_tokens) FROM token_usage) AS rows_,
          (SELECT sum(output_tokens) FROM sessions) AS sessions_`,
     );

@@ -6,10 +6,11 @@ import { orm } from './orm.js';
 import { overhead } from './overhead.js';
 import { pool } from './pool.js';
 import { starvation } from './starvation.js';
+import { usage } from './usage.js';
 
 /** Every scenario `pnpm bench` knows, by name. A new scenario is one file and one entry here. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [overhead, checkpoint, pool, starvation, ingest, batch, orm].map((s) => [s.name, s]),
+  [overhead, checkpoint, pool, starvation, ingest, batch, orm, usage].map((s) => [s.name, s]),
 );
 
 export const scenarioNames: readonly string[] = [...scenarios.keys()];

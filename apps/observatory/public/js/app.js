@@ -1,5 +1,5 @@
 // @ts-check
-// The page's router: hash routes (#/, #/conversations, #/session/<id>, #/search?q=), one
+// The page's router: hash routes (#/, #/usage, #/conversations, #/session/<id>, #/search?q=), one
 // view shown at a time. The dashboard keeps running underneath, so its charts stay current.
 
 import { showConversations } from './conversations.js';
@@ -7,6 +7,7 @@ import { startDashboard } from './dashboard.js';
 import { byId } from './dom.js';
 import { showSearch, wireSearchForm } from './search.js';
 import { showSession } from './session-view.js';
+import { showUsage } from './usage-view.js';
 
 /** @param {string} name */
 function showView(name) {
@@ -35,6 +36,9 @@ async function route() {
     } else if (path === '/conversations') {
       showView('conversations');
       await showConversations(params);
+    } else if (path === '/usage') {
+      showView('usage');
+      await showUsage();
     } else if (path === '/search') {
       showView('search');
       await showSearch(params);

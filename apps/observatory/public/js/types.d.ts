@@ -113,3 +113,66 @@ export interface SearchResponse {
   results: SearchResult[];
   nextOffset: number | null;
 }
+
+export interface ModelUsage {
+  modelName: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  cost: number | null;
+}
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  totalCost: number | null;
+  unpricedTokens: number;
+  unpricedModels: string[];
+  calls: number;
+}
+
+export interface UsageRow extends UsageTotals {
+  modelsUsed: string[];
+  modelBreakdowns: ModelUsage[];
+}
+
+export interface UsageReport {
+  mode: string;
+  timezone: string;
+  priceTable: { version: string; source: string };
+  totals: UsageTotals;
+}
+
+export interface DailyReport extends UsageReport {
+  daily: (UsageRow & { period: string })[];
+}
+
+export interface SessionReport extends UsageReport {
+  sessions: (UsageRow & { sessionId: string; projectPath: string; lastActivity: string | null })[];
+}
+
+export interface Block extends UsageTotals {
+  startTime: string;
+  endTime: string;
+  actualEndTime: string | null;
+  isActive: boolean;
+  isGap: boolean;
+  entries: number;
+  models: string[];
+  burnRate: { tokensPerMinute: number; costPerHour: number | null } | null;
+  projection: { totalTokens: number; totalCost: number | null; remainingMinutes: number } | null;
+}
+
+export interface BlocksReport extends UsageReport {
+  blocks: Block[];
+}
+
+export interface IngestResponse {
+  foldedUsageLines: number;
+  archivedSessions: number;
+  retention: { settings: string; cleanupPeriodDays: number | null; warning: string | null } | null;
+}

@@ -28,17 +28,16 @@ export function toJsonl(lines: readonly Line[]): string {
   return lines.length === 0 ? '' : `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 }
 
-/** Builds a fresh demo data directory: the fixtures plus `sessions` generated sessions. */
-export async function buildDemoDir(dir: string, options: DemoDirOptions): Promise<DemoDir> {
-  const root = join(dir, 'projects');
-  await rm(root, { recursive: true, force: true });
-  await mkdir(root, { recursive: true });
-  await cp(FIXTURES_DIR, join(root, FIXTURE_PROJECT), { recursive: true });
+/** Writes generated sessions (and their subagents) under `root` as Claude Code lays them out. */
+export async function writeGeneratedSessions(
+  root: string,
+  options: { seed: number; sessions: number; end: number },
+): Promise<number> {
   let files = 0;
   for (const session of generateSessions({
     seed: options.seed,
     count: options.sessions,
-    end: options.end ?? Date.now(),
+    end: options.end,
   })) {
     const project = join(root, session.projectDir);
     await mkdir(project, { recursive: true });
@@ -52,5 +51,19 @@ export async function buildDemoDir(dir: string, options: DemoDirOptions): Promis
       files++;
     }
   }
+  return files;
+}
+
+/** Builds a fresh demo data directory: the fixtures plus `sessions` generated sessions. */
+export async function buildDemoDir(dir: string, options: DemoDirOptions): Promise<DemoDir> {
+  const root = join(dir, 'projects');
+  await rm(root, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  await cp(FIXTURES_DIR, join(root, FIXTURE_PROJECT), { recursive: true });
+  const files = await writeGeneratedSessions(root, {
+    seed: options.seed,
+    sessions: options.sessions,
+    end: options.end ?? Date.now(),
+  });
   return { root, files };
 }

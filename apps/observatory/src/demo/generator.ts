@@ -69,6 +69,8 @@ export const DEMO_PROJECTS = [
 ] as const;
 
 const MODELS = ['claude-opus-4-6', 'claude-sonnet-4-5-20250929', 'claude-opus-4-6'] as const;
+/** A model the price table does not know, as real data has (new or private models). */
+export const UNPRICED_MODEL = 'walkeeper-demo-model-1';
 const SUBAGENT_MODEL = 'claude-haiku-4-5-20251001';
 const BRANCHES = ['main', 'main', 'fix/retry-backoff', 'feat/export-csv', 'chore/deps'];
 const FILES = [
@@ -225,7 +227,11 @@ export function* conversation(
         toolUseId = `toolu_01${rng.base62(22)}`;
         blocks.push({ type: 'tool_use', id: toolUseId, name: tool, input: toolInput(rng, tool) });
       }
-      for (const block of blocks) {
+      for (const [index, block] of blocks.entries()) {
+        // Streamed: each content block is a line with the reply's usage, and the early lines
+        // carry a placeholder output count (the final one comes with the last block).
+        const streamed =
+          index === blocks.length - 1 ? usage : { ...usage, output_tokens: rng.int(1, 9) };
         yield emit({
           ...base(),
           message: {
@@ -236,7 +242,7 @@ export function* conversation(
             content: [block],
             stop_reason: null,
             stop_sequence: null,
-            usage,
+            usage: streamed,
           },
           requestId,
           type: 'assistant',
@@ -356,7 +362,13 @@ export interface GeneratedSession {
   subagents: Subagent[];
 }
 
-/** `count` finished sessions spread over the projects and the weeks before `end`. */
+/**
+ * `count` finished sessions spread over the projects and the weeks before `end`. As real
+ * data has them: about one in six is resumed (a new session file under a new id that starts
+ * with a copy of an earlier session's lines, then goes on), one in ten runs on a model the
+ * price table does not know, and some subagents replay their parent's last reply under a new
+ * request id (a sidechain copy, not a call of its own).
+ */
 export function* generateSessions(options: {
   seed: number;
   count: number;
@@ -364,23 +376,61 @@ export function* generateSessions(options: {
 }): Generator<GeneratedSession> {
   const rng = new Rng(options.seed);
   const span = 28 * 86_400_000;
+  let previous: GeneratedSession | undefined;
   for (let i = 0; i < options.count; i++) {
     const project = rng.pick(DEMO_PROJECTS);
     const sessionId = rng.uuid();
     const subagents: Subagent[] = [];
     const lines: Line[] = [];
-    const start = options.end - span + Math.floor((span * i) / options.count);
+    let start = options.end - span + Math.floor((span * i) / options.count);
+    const resumed = previous !== undefined && rng.chance(1 / 6) ? previous : undefined;
+    if (resumed !== undefined) {
+      // Claude Code copies the history, ids, usage and times, under the new sessionId.
+      for (const line of resumed.lines) {
+        if (line.type === 'file-history-snapshot') continue;
+        lines.push({ ...line, sessionId });
+      }
+      const last = resumed.lines.at(-1)?.timestamp;
+      if (typeof last === 'string') start = Math.max(start, Date.parse(last) + 60_000);
+    }
+    const cwd = resumed === undefined ? project.cwd : String(resumed.lines[1]?.cwd ?? project.cwd);
+    const model = rng.chance(0.1) ? UNPRICED_MODEL : undefined;
     const turns = rng.int(1, 8);
     let seen = 0;
-    for (const line of conversation({ rng, sessionId, cwd: project.cwd, start }, (s) =>
-      subagents.push(s),
+    let lastReply: Line | undefined;
+    for (const line of conversation(
+      { rng, sessionId, cwd, start, ...(model === undefined ? {} : { model }) },
+      (s) => {
+        if (lastReply !== undefined && rng.chance(0.3))
+          s.lines.unshift(sidechainCopy(lastReply, s.agentId, rng));
+        subagents.push(s);
+      },
     )) {
+      if (line.type === 'assistant') lastReply = line;
       if (line.type === 'system' && ++seen >= turns) {
         lines.push(line);
         break;
       }
       lines.push(line);
     }
-    yield { projectDir: project.dir, sessionId, lines, subagents };
+    const session = {
+      projectDir: resumed?.projectDir ?? project.dir,
+      sessionId,
+      lines,
+      subagents,
+    };
+    previous = session;
+    yield session;
   }
+}
+
+/** A subagent's replay of its parent's reply: same message id, new request id, a sidechain. */
+function sidechainCopy(reply: Line, agentId: string, rng: Rng): Line {
+  return {
+    ...reply,
+    isSidechain: true,
+    agentId,
+    requestId: `req_011${rng.base62(21)}`,
+    uuid: rng.uuid(),
+  };
 }

@@ -53,14 +53,30 @@ export interface ToolResult {
   agentId: string | null;
 }
 
+/**
+ * The usage of the API call a line belongs to, when the line counts as one the way ccusage
+ * counts them: `message.usage` with whole `input_tokens` and `output_tokens`, a timestamp,
+ * and no empty or null `sessionId`, `requestId`, `message.id`, `message.model` or `version`
+ * (which must start like a version number, `1.2.3`).
+ */
 export interface Usage {
-  /** The API message's id (one message spans several lines), else the request id or the line. */
-  apiMessageId: string;
+  /** message.id: the key, with the request id, that folds streamed and copied lines. */
+  messageId: string | null;
+  requestId: string | null;
+  /** '<synthetic>' (Claude Code's own messages) and a missing model are '' . */
   model: string;
+  at: string;
+  sidechain: boolean;
+  /** Read from a parent's `progress` line that relays a subagent's reply. */
+  relayed: boolean;
   inputTokens: number;
   outputTokens: number;
-  cacheCreationTokens: number;
+  /** Cache writes: `cache_creation`'s 5-minute and 1-hour parts when given, else all 5-minute. */
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
   cacheReadTokens: number;
+  /** costUSD as the line recorded it (older Claude Code versions). */
+  costUSD: number | null;
 }
 
 type Json = Record<string, unknown>;
@@ -166,18 +182,7 @@ export function toEntry(line: number, raw: string | Uint8Array, value: unknown):
 
   const timestamp = str(record.timestamp);
   const model = str(message?.model);
-  let usage: Usage | null = null;
-  const usageIn = obj(message?.usage);
-  if (usageIn !== null) {
-    usage = {
-      apiMessageId: str(message?.id) ?? str(record.requestId) ?? `line:${line}`,
-      model: model ?? 'unknown',
-      inputTokens: count(usageIn.input_tokens),
-      outputTokens: count(usageIn.output_tokens),
-      cacheCreationTokens: count(usageIn.cache_creation_input_tokens),
-      cacheReadTokens: count(usageIn.cache_read_input_tokens),
-    };
-  }
+  const usage = usageOf(record, message, timestamp);
 
   let agentLink: Entry['agentLink'] = null;
   if (type === 'progress') {
@@ -212,6 +217,68 @@ export function toEntry(line: number, raw: string | Uint8Array, value: unknown):
     toolResults,
     usage,
     agentLink,
+  };
+}
+
+const NULLABLE_NOT = ['sessionId', 'requestId', 'version', 'costUSD'] as const;
+const VERSION = /^\d+\.\d+\.\d/;
+
+function wholeCount(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+function usageOf(record: Json, message: Json | null, timestamp: string | null): Usage | null {
+  if (obj(message?.usage) === null) {
+    // A subagent's reply relayed in its parent's transcript (a `progress` line): counted as
+    // ccusage counts it, and folded with the subagent's own line when both are there.
+    const relayed = obj(obj(record.data)?.message);
+    if (relayed === null || obj(relayed.message) === null) return null;
+    return usageFields(relayed, obj(relayed.message), str(relayed.timestamp), true);
+  }
+  return usageFields(record, message, timestamp, false);
+}
+
+function usageFields(
+  record: Json,
+  message: Json | null,
+  timestamp: string | null,
+  relayed: boolean,
+): Usage | null {
+  const usageIn = obj(message?.usage);
+  if (usageIn === null || message === null || timestamp === null) return null;
+  if (Number.isNaN(Date.parse(timestamp))) return null;
+  const input = wholeCount(usageIn.input_tokens);
+  const output = wholeCount(usageIn.output_tokens);
+  if (input === null || output === null) return null;
+  for (const field of NULLABLE_NOT) if (record[field] === null) return null;
+  for (const field of ['id', 'model'] as const) if (message[field] === null) return null;
+  for (const field of ['cache_creation_input_tokens', 'cache_read_input_tokens'] as const)
+    if (usageIn[field] === null) return null;
+  const version = record.version;
+  if (version !== undefined && !(typeof version === 'string' && VERSION.test(version))) return null;
+  const sessionId = record.sessionId;
+  const requestId = str(record.requestId);
+  const messageId = str(message.id);
+  const model = str(message.model);
+  if (sessionId === '' || requestId === '' || messageId === '' || model === '') return null;
+  const breakdown = obj(usageIn.cache_creation);
+  const cost = record.costUSD;
+  return {
+    messageId,
+    requestId,
+    model: model === null || model === '<synthetic>' ? '' : model,
+    at: timestamp,
+    sidechain: record.isSidechain === true,
+    relayed,
+    inputTokens: input,
+    outputTokens: output,
+    cacheWrite5mTokens:
+      breakdown === null
+        ? count(usageIn.cache_creation_input_tokens)
+        : count(breakdown.ephemeral_5m_input_tokens),
+    cacheWrite1hTokens: breakdown === null ? 0 : count(breakdown.ephemeral_1h_input_tokens),
+    cacheReadTokens: count(usageIn.cache_read_input_tokens),
+    costUSD: typeof cost === 'number' && Number.isFinite(cost) ? cost : null,
   };
 }
 

@@ -133,6 +133,11 @@ export class Ingester {
       if (known) progress.bytesDone += known.offset;
     }
     this.#onProgress?.({ ...progress });
+    // Files read before and not found now: marked gone, their rows kept.
+    const present = new Set(found.map((file) => file.path));
+    for (const [path, file] of this.#files) {
+      if (!present.has(path) && file.vanishedAt === null) void this.#enqueue(path);
+    }
     await Promise.all(
       found.map((file) =>
         this.#enqueue(file.path).then(() => {
@@ -158,6 +163,7 @@ export class Ingester {
     this.#watcher = watcher;
     watcher.on('add', (path) => this.#changed(path));
     watcher.on('change', (path) => this.#changed(path));
+    watcher.on('unlink', (path) => void this.#enqueue(path));
     // chokidar drops a file's 'change' events for 50 ms after emitting one, so the last
     // append of a burst could wait for the next write. Its raw events (one per fs.watch
     // event) carry every write at once; 'change' and a trailing re-read back them up.
@@ -279,8 +285,12 @@ export class Ingester {
     try {
       fd = openSync(path, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return outcome;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Gone (Claude Code's cleanup, or the user): what was read from it stays, archived.
+      const known = this.#files.get(path);
+      if (known !== undefined && this.#store.fileVanished(known))
+        this.#event(path, null, 'file gone: its lines stay in the archive');
+      return outcome;
     }
     try {
       const stats = fstatSync(fd);
@@ -290,6 +300,7 @@ export class Ingester {
         file = this.#store.registerFile(path, location);
         this.#files.set(path, file);
       }
+      if (file.vanishedAt !== null) this.#store.fileReturned(file);
       if (file.offset > 0) {
         outcome.reset = this.#changedUnderneath(fd, file, stats.size, inode);
         if (outcome.reset !== null) {

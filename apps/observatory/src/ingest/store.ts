@@ -1,6 +1,8 @@
 import type { Walkeeper, WriteTransaction } from '@walkeeper/core';
-import { dayOf, type Entry, type SessionFacts, type ToolUse, type Usage } from './entry.js';
+import { markPresent, markVanished } from './archive.js';
+import { dayOf, type Entry, type SessionFacts, type ToolUse } from './entry.js';
 import type { TranscriptLocation } from './layout.js';
+import { countUsage, forgetUsage, type UsageLine } from './usage-writer.js';
 
 /** What ingestion remembers of a file, as persisted in `files`. */
 export interface FileRecord {
@@ -17,6 +19,8 @@ export interface FileRecord {
   headBytes: number;
   headHash: string | null;
   malformed: number;
+  /** When the file was found gone (it lives on in the archive), else null. */
+  vanishedAt: string | null;
 }
 
 export interface MalformedLine {
@@ -53,10 +57,11 @@ interface FileRow {
   head_bytes: number;
   head_hash: string | null;
   malformed: number;
+  vanished_at: string | null;
 }
 
 const FILE_COLUMNS = `f.id, f.path, f.session_id, s.project_id, f.byte_offset, f.line_count, f.size,
-  f.inode, f.head_bytes, f.head_hash, f.malformed`;
+  f.inode, f.head_bytes, f.head_hash, f.malformed, f.vanished_at`;
 
 // The raw bytes are bound as a blob and stored as text: no round trip through a JS string.
 const INSERT_MESSAGE = `INSERT INTO messages (id, session_id, line, type, subtype, uuid,
@@ -84,35 +89,14 @@ const INSERT_TOOL_RESULT = `INSERT INTO tool_calls (session_id, tool_use_id, res
 const LINK_AGENT = `UPDATE tool_calls SET agent_id = ?
   WHERE session_id = ? AND tool_use_id = ? AND agent_id IS NULL`;
 
-const SELECT_USAGE = `SELECT input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens
-  FROM token_usage WHERE session_id = ? AND api_message_id = ?`;
-const UPSERT_USAGE = `INSERT INTO token_usage (session_id, api_message_id, message_id, model, day,
-  input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (session_id, api_message_id) DO UPDATE SET
-  input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-  cache_creation_tokens = excluded.cache_creation_tokens,
-  cache_read_tokens = excluded.cache_read_tokens`;
-
 const ADD_TOOL_DAILY = `INSERT INTO tool_daily (day, project_id, name, calls, results, errors,
   duration_ms, input_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (day, project_id, name) DO UPDATE SET calls = calls + excluded.calls,
   results = results + excluded.results, errors = errors + excluded.errors,
   duration_ms = duration_ms + excluded.duration_ms, input_bytes = input_bytes + excluded.input_bytes`;
-const ADD_USAGE_DAILY = `INSERT INTO usage_daily (day, project_id, model, messages, input_tokens,
-  output_tokens, cache_creation_tokens, cache_read_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (day, project_id, model) DO UPDATE SET messages = messages + excluded.messages,
-  input_tokens = input_tokens + excluded.input_tokens,
-  output_tokens = output_tokens + excluded.output_tokens,
-  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
-  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens`;
-
 const UPDATE_SESSION = `UPDATE sessions SET
   message_count = message_count + @messages, user_count = user_count + @users,
   assistant_count = assistant_count + @assistants, tool_call_count = tool_call_count + @tools,
-  input_tokens = input_tokens + @input, output_tokens = output_tokens + @output,
-  cache_creation_tokens = cache_creation_tokens + @cacheCreation,
-  cache_read_tokens = cache_read_tokens + @cacheRead,
   started_at = CASE WHEN @first IS NULL THEN started_at
     WHEN started_at = '' OR @first < started_at THEN @first ELSE started_at END,
   last_at = CASE WHEN @last IS NULL OR @last < last_at THEN last_at ELSE @last END,
@@ -133,7 +117,7 @@ const INSERT_ERROR = `INSERT INTO ingest_errors (file_id, line, error, excerpt, 
 const UPDATE_FILE = `UPDATE files SET byte_offset = @offset, line_count = @lines, size = @size,
   inode = @inode, head_bytes = coalesce(@headBytes, head_bytes),
   head_hash = coalesce(@headHash, head_hash), malformed = malformed + @malformed,
-  ingested_at = @now WHERE id = @id`;
+  folded_lines = folded_lines + @folded, ingested_at = @now WHERE id = @id`;
 
 /** Milliseconds between two ISO timestamps in SQL, or NULL when either is missing. */
 function durationSql(from: string, to: string): string {
@@ -149,21 +133,6 @@ interface ToolDelta {
   errors: number;
   durationMs: number;
   inputBytes: number;
-}
-
-interface UsageDelta {
-  day: string;
-  model: string;
-  messages: number;
-  input: number;
-  output: number;
-  cacheCreation: number;
-  cacheRead: number;
-}
-
-interface PendingUsage extends Usage {
-  messageId: number;
-  day: string;
 }
 
 /** Session facts of a batch: the first value seen of each. */
@@ -239,8 +208,23 @@ export class TranscriptStore {
         headBytes: 0,
         headHash: null,
         malformed: 0,
+        vanishedAt: null,
       };
     });
+  }
+
+  /** Marks a file gone (its rows stay); true when it was not marked already. */
+  fileVanished(file: FileRecord): boolean {
+    const at = new Date().toISOString();
+    const changed = this.#wk.write((tx) => markVanished(tx, file.id, file.sessionId, at));
+    if (changed) file.vanishedAt = at;
+    return changed;
+  }
+
+  /** A file marked gone is there again. */
+  fileReturned(file: FileRecord): void {
+    this.#wk.write((tx) => markPresent(tx, file.id, file.sessionId));
+    file.vanishedAt = null;
   }
 
   /**
@@ -273,32 +257,13 @@ export class TranscriptStore {
           ],
         );
       }
-      for (const row of tx.all<UsageDelta>(
-        `SELECT day, model, count(*) AS messages, sum(input_tokens) AS input,
-           sum(output_tokens) AS output, sum(cache_creation_tokens) AS cacheCreation,
-           sum(cache_read_tokens) AS cacheRead
-         FROM token_usage WHERE session_id = ? GROUP BY 1, 2`,
-        [session],
-      )) {
-        tx.run(
-          `UPDATE usage_daily SET messages = messages - ?, input_tokens = input_tokens - ?,
-             output_tokens = output_tokens - ?, cache_creation_tokens = cache_creation_tokens - ?,
-             cache_read_tokens = cache_read_tokens - ?
-           WHERE day = ? AND project_id = ? AND model = ?`,
-          [
-            row.messages,
-            row.input,
-            row.output,
-            row.cacheCreation,
-            row.cacheRead,
-            row.day,
-            file.projectId,
-            row.model,
-          ],
-        );
-      }
+      forgetUsage(tx, session);
+      tx.run(
+        `UPDATE counters SET folded_lines = folded_lines -
+           (SELECT folded_lines FROM files WHERE id = ?) WHERE id = 1`,
+        [file.id],
+      );
       tx.run('DELETE FROM tool_daily WHERE project_id = ? AND calls <= 0', [file.projectId]);
-      tx.run('DELETE FROM usage_daily WHERE project_id = ? AND messages <= 0', [file.projectId]);
       const lines = [messageRowid(session, 0), messageRowid(session + 1, 0)];
       tx.run(
         `INSERT INTO messages_fts (messages_fts, rowid, text)
@@ -307,7 +272,6 @@ export class TranscriptStore {
       );
       const removed = tx.run('DELETE FROM messages WHERE id >= ? AND id < ?', lines).changes;
       tx.run('DELETE FROM tool_calls WHERE session_id = ?', [session]);
-      tx.run('DELETE FROM token_usage WHERE session_id = ?', [session]);
       tx.run('DELETE FROM ingest_errors WHERE file_id = ?', [file.id]);
       tx.run('UPDATE projects SET message_count = message_count - ? WHERE id = ?', [
         removed,
@@ -322,7 +286,7 @@ export class TranscriptStore {
       );
       tx.run(
         `UPDATE files SET byte_offset = 0, line_count = 0, size = 0, head_bytes = 0,
-           head_hash = NULL, malformed = 0, resets = resets + 1 WHERE id = ?`,
+           head_hash = NULL, malformed = 0, folded_lines = 0, resets = resets + 1 WHERE id = ?`,
         [file.id],
       );
     });
@@ -373,7 +337,7 @@ export class TranscriptStore {
       }
       return delta;
     };
-    const usages = new Map<string, PendingUsage>();
+    const usages: UsageLine[] = [];
 
     for (const entry of batch.entries) {
       const inserted_ = tx.run(INSERT_MESSAGE, [
@@ -444,86 +408,11 @@ export class TranscriptStore {
       if (entry.agentLink !== null) {
         tx.run(LINK_AGENT, [entry.agentLink.agentId, session, entry.agentLink.toolUseId]);
       }
-      if (entry.usage !== null) {
-        const seen = usages.get(entry.usage.apiMessageId);
-        if (seen === undefined) {
-          usages.set(entry.usage.apiMessageId, { ...entry.usage, messageId, day: dayOf(at) });
-        } else {
-          seen.inputTokens = Math.max(seen.inputTokens, entry.usage.inputTokens);
-          seen.outputTokens = Math.max(seen.outputTokens, entry.usage.outputTokens);
-          seen.cacheCreationTokens = Math.max(
-            seen.cacheCreationTokens,
-            entry.usage.cacheCreationTokens,
-          );
-          seen.cacheReadTokens = Math.max(seen.cacheReadTokens, entry.usage.cacheReadTokens);
-        }
-      }
+      if (entry.usage !== null) usages.push({ usage: entry.usage, messageId });
     }
-
-    const tokens = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-    const usageDeltas = new Map<string, UsageDelta>();
-    for (const usage of usages.values()) {
-      const before = tx.get<{
-        input_tokens: number;
-        output_tokens: number;
-        cache_creation_tokens: number;
-        cache_read_tokens: number;
-      }>(SELECT_USAGE, [session, usage.apiMessageId]);
-      const input = Math.max(usage.inputTokens, before?.input_tokens ?? 0);
-      const output = Math.max(usage.outputTokens, before?.output_tokens ?? 0);
-      const cacheCreation = Math.max(usage.cacheCreationTokens, before?.cache_creation_tokens ?? 0);
-      const cacheRead = Math.max(usage.cacheReadTokens, before?.cache_read_tokens ?? 0);
-      const delta = {
-        input: input - (before?.input_tokens ?? 0),
-        output: output - (before?.output_tokens ?? 0),
-        cacheCreation: cacheCreation - (before?.cache_creation_tokens ?? 0),
-        cacheRead: cacheRead - (before?.cache_read_tokens ?? 0),
-      };
-      const grew = delta.input || delta.output || delta.cacheCreation || delta.cacheRead;
-      if (before !== undefined && !grew) continue;
-      tx.run(UPSERT_USAGE, [
-        session,
-        usage.apiMessageId,
-        usage.messageId,
-        usage.model,
-        usage.day,
-        input,
-        output,
-        cacheCreation,
-        cacheRead,
-      ]);
-      // An update keeps the row's first day and model: the rollup key follows the row.
-      const row =
-        before === undefined
-          ? { day: usage.day, model: usage.model }
-          : tx.get<{ day: string; model: string }>(
-              'SELECT day, model FROM token_usage WHERE session_id = ? AND api_message_id = ?',
-              [session, usage.apiMessageId],
-            )!;
-      const key = `${row.day}\u0000${row.model}`;
-      let rollup = usageDeltas.get(key);
-      if (rollup === undefined) {
-        rollup = {
-          day: row.day,
-          model: row.model,
-          messages: 0,
-          input: 0,
-          output: 0,
-          cacheCreation: 0,
-          cacheRead: 0,
-        };
-        usageDeltas.set(key, rollup);
-      }
-      if (before === undefined) rollup.messages++;
-      rollup.input += delta.input;
-      rollup.output += delta.output;
-      rollup.cacheCreation += delta.cacheCreation;
-      rollup.cacheRead += delta.cacheRead;
-      tokens.input += delta.input;
-      tokens.output += delta.output;
-      tokens.cacheCreation += delta.cacheCreation;
-      tokens.cacheRead += delta.cacheRead;
-    }
+    const folded = countUsage(tx, { sessionId: session, projectId: project }, usages);
+    if (folded > 0)
+      tx.run('UPDATE counters SET folded_lines = folded_lines + ? WHERE id = 1', [folded]);
 
     for (const d of toolDeltas.values()) {
       tx.run(ADD_TOOL_DAILY, [
@@ -537,18 +426,6 @@ export class TranscriptStore {
         d.inputBytes,
       ]);
     }
-    for (const d of usageDeltas.values()) {
-      tx.run(ADD_USAGE_DAILY, [
-        d.day,
-        project,
-        d.model,
-        d.messages,
-        d.input,
-        d.output,
-        d.cacheCreation,
-        d.cacheRead,
-      ]);
-    }
     if (inserted > 0) {
       tx.run(UPDATE_SESSION, {
         id: session,
@@ -556,10 +433,6 @@ export class TranscriptStore {
         users,
         assistants,
         tools,
-        input: tokens.input,
-        output: tokens.output,
-        cacheCreation: tokens.cacheCreation,
-        cacheRead: tokens.cacheRead,
         first,
         last,
         uuid: facts.sessionUuid,
@@ -586,6 +459,7 @@ export class TranscriptStore {
       headBytes: batch.head?.bytes ?? null,
       headHash: batch.head?.hash ?? null,
       malformed,
+      folded,
       now,
     });
     return { inserted, malformed };
@@ -652,6 +526,7 @@ function toRecord(row: FileRow): FileRecord {
     headBytes: Number(row.head_bytes),
     headHash: row.head_hash,
     malformed: Number(row.malformed),
+    vanishedAt: row.vanished_at,
   };
 }
 

@@ -2,7 +2,9 @@ import type { HealthReport } from '@walkeeper/core';
 import { isWalkeeperError } from '@walkeeper/core';
 import { Hono } from 'hono';
 import type { IngestStatus } from '../ingest/ingester.js';
+import type { RetentionCheck } from '../ingest/retention-check.js';
 import { messageRowid } from '../ingest/store.js';
+import { allowedHosts, hostRefusal } from './host-check.js';
 import { decodeCursor, encodeCursor, HttpError, QueryParams, sessionKeyParam } from './params.js';
 import { ALL_DAYS, FIRST_PAGE, ftsQuery, QUERIES, type QueryName } from './queries.js';
 import {
@@ -13,6 +15,7 @@ import {
   snippetSegments,
 } from './rows.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { mountUsageRoutes } from './usage-routes.js';
 
 /** Reads through walkeeper's pool; the API never writes. */
 export interface Reader {
@@ -29,6 +32,13 @@ export interface ApiDeps {
     report(options: { hours: number }): unknown;
     alerts(options: { severity: AlertLevel }): unknown;
   };
+  /**
+   * The host names requests may carry (see `allowedHosts`); any other gets a 403.
+   * Default: the loopback names.
+   */
+  allowedHosts?: ReadonlySet<string>;
+  /** Claude Code's transcript retention (GET /api/ingest warns when it is 30 days or less). */
+  retention?: () => RetentionCheck;
   /** Where unexpected errors go (a 500). Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -58,7 +68,11 @@ export function createApi(deps: ApiDeps): Hono {
   const read = <Row>(name: QueryName, params: readonly unknown[]): Promise<Row[]> =>
     deps.db.read<Row>(QUERIES[name], params);
 
+  const hosts = deps.allowedHosts ?? allowedHosts(undefined);
   app.use('*', async (c, next) => {
+    // First, so a foreign Host learns nothing else, not even which methods exist.
+    const refusal = hostRefusal(c.req.header('host'), c.req.url, hosts);
+    if (refusal !== undefined) throw new HttpError(403, refusal);
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       c.header('Allow', 'GET, HEAD');
       throw new HttpError(405, `${c.req.method} is not allowed: this API is read-only`);
@@ -274,11 +288,21 @@ export function createApi(deps: ApiDeps): Hono {
       PAGE_LIMITS.ingestErrors.max,
       PAGE_LIMITS.ingestErrors.default,
     );
-    const [errors, [totals]] = await Promise.all([
+    const [errors, [totals], [counters]] = await Promise.all([
       limit === 0 ? Promise.resolve([]) : read<IngestErrorRow>('ingestErrors', [limit]),
       read<Record<string, number>>('totals', []),
+      read<{ folded_lines: number; archived_sessions: number }>('counters', []),
     ]);
-    return c.json({ ...deps.ingest.status(), stored: totals, malformedLines: errors });
+    return c.json({
+      ...deps.ingest.status(),
+      stored: totals,
+      // Usage lines that repeated a call already counted (streamed blocks, resumed sessions).
+      foldedUsageLines: counters?.folded_lines ?? 0,
+      // Sessions whose transcripts are gone: only the database has them now.
+      archivedSessions: counters?.archived_sessions ?? 0,
+      retention: deps.retention?.() ?? null,
+      malformedLines: errors,
+    });
   });
 
   app.get('/api/stats', (c) => {
@@ -305,6 +329,8 @@ export function createApi(deps: ApiDeps): Hono {
     if (!deps.insights) throw notWired('alerts');
     return c.json({ alerts: deps.insights.alerts({ severity }) });
   });
+
+  mountUsageRoutes(app, deps.db);
 
   app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${c.req.path}`), 404));
 
@@ -357,6 +383,7 @@ const ROUTES = [
   'GET /api/sessions/:id/messages?after&limit&types&raw',
   'GET /api/tools?project|session&from&to',
   'GET /api/usage?project|session&from&to',
+  'GET /api/usage/daily|weekly|monthly|session|project|blocks?since&until&timezone&project&mode&weekStart',
   'GET /api/search?q&project|session&limit&offset',
   'GET /api/ingest?errors',
   'GET /api/stats',

@@ -1,6 +1,6 @@
 /** A client mistake: answered with its status and a reason, never logged as a server fault. */
 export class HttpError extends Error {
-  readonly status: 400 | 404 | 405 | 501 | 503;
+  readonly status: 400 | 403 | 404 | 405 | 501 | 503;
 
   constructor(status: HttpError['status'], message: string) {
     super(message);

@@ -25,9 +25,24 @@ const SEARCH_SELECT = `SELECT s.key AS session, m.line, m.type, m.timestamp, m.r
 
 const TOOL_TOTALS = `name, sum(calls) AS calls, sum(results) AS results, sum(errors) AS errors,
   sum(duration_ms) AS duration_ms, sum(input_bytes) AS input_bytes`;
-const USAGE_TOTALS = `day, model, sum(messages) AS messages, sum(input_tokens) AS input_tokens,
-  sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+const USAGE_TOTALS = `substr(hour, 1, 10) AS day, model, sum(calls) AS messages,
+  sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  sum(cache_write_5m_tokens + cache_write_1h_tokens) AS cache_creation_tokens,
   sum(cache_read_tokens) AS cache_read_tokens`;
+/** A rollup's columns summed (the rows src/usage/cost-modes.ts prices). */
+const ROLLUP_SUMS = `u.model, u.recorded, sum(u.calls) AS calls, sum(u.input_tokens) AS input_tokens,
+  sum(u.output_tokens) AS output_tokens, sum(u.cache_write_5m_tokens) AS cache_write_5m_tokens,
+  sum(u.cache_write_1h_tokens) AS cache_write_1h_tokens,
+  sum(u.cache_read_tokens) AS cache_read_tokens, sum(u.input_above) AS input_above,
+  sum(u.output_above) AS output_above, sum(u.cache_write_5m_above) AS cache_write_5m_above,
+  sum(u.cache_write_1h_above) AS cache_write_1h_above,
+  sum(u.cache_read_above) AS cache_read_above, sum(u.cost_usd) AS cost_usd`;
+const SESSION_USAGE = `SELECT coalesce(parent.key, s.key) AS session_key, p.dir AS project_dir,
+  min(s.started_at) AS first_at, max(s.last_at) AS last_at, ${ROLLUP_SUMS}
+  FROM usage_sessions u JOIN sessions s ON s.id = u.session_id
+  LEFT JOIN sessions parent ON parent.id = s.parent_id JOIN projects p ON p.id = s.project_id`;
+const CALL_COLUMNS = `at, model, input_tokens, output_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, cache_read_tokens, cost_usd`;
 
 export const QUERIES = {
   projects: `SELECT id, dir, cwd, session_count, subagent_count, message_count, first_at, last_at
@@ -58,10 +73,11 @@ export const QUERIES = {
     FROM sessions s WHERE s.parent_id = ? ORDER BY s.started_at, s.id LIMIT 500`,
   sessionFiles: `SELECT path, byte_offset, line_count, size, malformed, resets, ingested_at
     FROM files WHERE session_id = ?`,
-  sessionTokens: `SELECT model, count(*) AS messages, sum(input_tokens) AS input_tokens,
-    sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+  sessionTokens: `SELECT model, sum(calls) AS messages, sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(cache_write_5m_tokens + cache_write_1h_tokens) AS cache_creation_tokens,
     sum(cache_read_tokens) AS cache_read_tokens
-    FROM token_usage WHERE session_id = ? GROUP BY model ORDER BY model`,
+    FROM usage_sessions WHERE session_id = ? GROUP BY model ORDER BY model`,
 
   messages: `SELECT line, type, subtype, uuid, parent_uuid, timestamp, role, model,
     is_sidechain, is_meta, text FROM messages
@@ -88,15 +104,35 @@ export const QUERIES = {
     FROM tool_calls WHERE session_id = ? AND name IS NOT NULL
     GROUP BY name ORDER BY calls DESC, name`,
 
-  usage: `SELECT ${USAGE_TOTALS} FROM usage_daily WHERE day >= ? AND day <= ?
+  // Day bounds on UTC hours: 'YYYY-MM-DD' <= 'YYYY-MM-DDTHH' < 'YYYY-MM-DD~'.
+  usage: `SELECT ${USAGE_TOTALS} FROM usage_hourly WHERE hour >= ? AND hour < ? || '~'
     GROUP BY day, model ORDER BY day, model`,
-  usageByProject: `SELECT ${USAGE_TOTALS} FROM usage_daily
-    WHERE project_id = ? AND day >= ? AND day <= ? GROUP BY day, model ORDER BY day, model`,
-  usageBySession: `SELECT day, model, count(*) AS messages, sum(input_tokens) AS input_tokens,
-    sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+  usageByProject: `SELECT ${USAGE_TOTALS} FROM usage_hourly
+    WHERE project_id = ? AND hour >= ? AND hour < ? || '~'
+    GROUP BY day, model ORDER BY day, model`,
+  usageBySession: `SELECT substr(at, 1, 10) AS day, model, count(*) AS messages,
+    sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+    sum(cache_write_5m_tokens + cache_write_1h_tokens) AS cache_creation_tokens,
     sum(cache_read_tokens) AS cache_read_tokens
-    FROM token_usage WHERE session_id = ? AND day >= ? AND day <= ?
+    FROM token_usage WHERE session_id = ? AND at >= ? AND at < ? || '~'
     GROUP BY day, model ORDER BY day, model`,
+
+  // The reports (src/usage/reports.ts): rollups by UTC hour, project or session.
+  reportHours: `SELECT u.hour, ${ROLLUP_SUMS} FROM usage_hourly u
+    WHERE u.hour >= ? AND u.hour < ? GROUP BY u.hour, u.model, u.recorded`,
+  reportHoursByProject: `SELECT u.hour, ${ROLLUP_SUMS} FROM usage_hourly u
+    WHERE u.project_id = ? AND u.hour >= ? AND u.hour < ? GROUP BY u.hour, u.model, u.recorded`,
+  reportProjects: `SELECT p.dir AS project_dir, ${ROLLUP_SUMS}
+    FROM usage_hourly u JOIN projects p ON p.id = u.project_id
+    WHERE u.hour >= ? AND u.hour < ? GROUP BY u.project_id, u.model, u.recorded`,
+  reportSessions: `${SESSION_USAGE} GROUP BY session_key, u.model, u.recorded`,
+  reportSessionsByProject: `${SESSION_USAGE} WHERE s.project_id = ?
+    GROUP BY session_key, u.model, u.recorded`,
+  reportCalls: `SELECT ${CALL_COLUMNS} FROM token_usage WHERE at >= ? AND at < ? ORDER BY at`,
+  reportCallsByProject: `SELECT ${CALL_COLUMNS} FROM token_usage
+    WHERE at >= ? AND at < ? AND project_id = ? ORDER BY at`,
+  projectByDir: 'SELECT id FROM projects WHERE dir = ?',
+  counters: 'SELECT folded_lines, archived_sessions FROM counters WHERE id = 1',
 
   search: `${SEARCH_SELECT} WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`,
   searchByProject: `${SEARCH_SELECT} WHERE messages_fts MATCH ? AND s.project_id = ?
@@ -134,6 +170,15 @@ export const QUERY_SAMPLES: { readonly [name in QueryName]: readonly unknown[] }
   usage: [ALL_DAYS.from, ALL_DAYS.to],
   usageByProject: [1, ALL_DAYS.from, ALL_DAYS.to],
   usageBySession: [1, ALL_DAYS.from, ALL_DAYS.to],
+  reportHours: ['', '\u{10ffff}'],
+  reportHoursByProject: [1, '', '\u{10ffff}'],
+  reportProjects: ['', '\u{10ffff}'],
+  reportSessions: [],
+  reportSessionsByProject: [1],
+  reportCalls: ['', '\u{10ffff}'],
+  reportCallsByProject: ['', '\u{10ffff}', 1],
+  projectByDir: ['claude-code'],
+  counters: [],
   search: ['"phoenix"', 20, 0],
   searchByProject: ['"phoenix"', 1, 20, 0],
   searchBySession: ['"phoenix"', 1, 20, 0],
