@@ -134,7 +134,6 @@ class Connection<Db, Stmt> implements SqliteConnection<Db> {
 
 class Statement<Db, Stmt> implements SqliteStatement {
   readonly returnsData: boolean;
-  readonly readonly: boolean;
   readonly #binding: NativeBinding<Db, Stmt>;
   readonly #native: Stmt;
   readonly #normalise: Normalise;
@@ -151,7 +150,13 @@ class Statement<Db, Stmt> implements SqliteStatement {
     this.#normalise = normalise;
     this.#live = live;
     this.returnsData = binding.returnsData(native);
-    this.readonly = binding.readonly(native);
+  }
+
+  #readonly: boolean | undefined;
+  /** Asked for lazily: a driver without `sqlite3_stmt_readonly` works it out at a cost. */
+  get readonly(): boolean {
+    this.#readonly ??= this.#binding.readonly(this.#native);
+    return this.#readonly;
   }
 
   run(params?: SqliteParams): SqliteRunResult {
