@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
-import type { SqliteDriver } from '@walkeeper/core';
+import type { SqliteDriver, SqliteRunResult } from '@walkeeper/core';
 import { defineDriver } from '@walkeeper/core/plugin-kit';
 import { loadNodeSqlite } from './load.js';
 import { isReadonly } from './readonly.js';
@@ -60,8 +60,10 @@ export function nodeSqlite(options: NodeSqliteOptions = {}): SqliteDriver<Databa
     returnsData: (statement) => statement.names.length > 0,
     readonly: (statement) => statement.readonly,
     run: (statement, params) => {
-      const { changes, lastInsertRowid } = statement.native.run(...bindings(params));
-      return { changes: Number(changes), lastInsertRowid };
+      const result = statement.native.run(...bindings(params));
+      // `changes` is a bigint only with readBigInts; the contract's is a number.
+      if (typeof result.changes === 'number') return result as SqliteRunResult;
+      return { changes: Number(result.changes), lastInsertRowid: result.lastInsertRowid };
     },
     get: (statement, params) => {
       const values = statement.native.get(...bindings(params)) as unknown[] | undefined;

@@ -34,13 +34,16 @@ export function toRow(statement: PreparedStatement, values: readonly unknown[]):
   return row;
 }
 
+/** Shared by every call without parameters: the hot BEGIN / COMMIT path allocates nothing. */
+const NO_VALUES: readonly SQLInputValue[] = Object.freeze([]);
+
 /**
  * node:sqlite takes positional values as separate arguments and named ones as one object
  * with bare names (`allowBareNamedParameters`), so an array is spread and an object passed.
  */
-export function bindings(params: SqliteParams | undefined): SQLInputValue[] {
-  if (params === undefined) return [];
+export function bindings(params: SqliteParams | undefined): readonly SQLInputValue[] {
+  if (params === undefined) return NO_VALUES;
   if (Array.isArray(params)) return params as SQLInputValue[];
   // The named-parameters object is run()'s first argument, typed by an overload of its own.
-  return [params] as unknown as SQLInputValue[];
+  return [params] as unknown as readonly SQLInputValue[];
 }
