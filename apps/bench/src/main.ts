@@ -3,6 +3,7 @@ import { parseCli, UsageError, usage } from './cli.js';
 import { currentRuntime } from './current-runtime.js';
 import { formatJson, formatTable } from './report.js';
 import { assertRunsOn, runScenario } from './run.js';
+import { runUnderNode24 } from './runtimes/node24.js';
 import { scenarioNames } from './scenarios/index.js';
 import { runUnderBun } from './under-bun.js';
 
@@ -20,13 +21,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     assertRunsOn(options.scenario, options.runtime);
-    // `pnpm bench` starts in Node; Bun's figures must come from inside Bun, so the same
-    // source file runs again there with the same arguments, and its exit code is ours.
-    if (options.runtime === 'bun' && currentRuntime() === 'node')
-      return await runUnderBun(fileURLToPath(import.meta.url), argv);
+    // `pnpm bench` starts in Node 20; Bun's and Node 24's figures must come from inside them,
+    // so the same source file runs again there with the same arguments, and its exit code is ours.
+    if (options.runtime !== currentRuntime()) {
+      const entry = fileURLToPath(import.meta.url);
+      if (options.runtime === 'bun') return await runUnderBun(entry, argv);
+      if (options.runtime === 'node24') return await runUnderNode24(entry, argv);
+    }
     const { report, checks, summary } = await runScenario(options.scenario, {
       seconds: options.seconds,
       runtime: options.runtime,
+      ...(options.driver === undefined ? {} : { driver: options.driver }),
       log: (message) => console.error(message),
     });
     console.log(formatTable(report, checks, summary));

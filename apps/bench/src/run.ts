@@ -1,4 +1,4 @@
-import { type RuntimeName, UsageError } from './cli.js';
+import { type DriverName, type RuntimeName, UsageError } from './cli.js';
 import { currentRuntime } from './current-runtime.js';
 import { type BenchReport, checkTargets, type TargetCheck } from './report.js';
 import { loadRuntime } from './runtime.js';
@@ -9,6 +9,8 @@ export interface RunOptions {
   seconds?: number;
   /** Must be the runtime of this process (loadRuntime checks); it is by default. */
   runtime?: RuntimeName;
+  /** One of the runtime's drivers (cli.ts RUNTIME_DRIVERS); its default when left out. */
+  driver?: DriverName;
   log?: (message: string) => void;
 }
 
@@ -37,7 +39,7 @@ export async function runScenario(name: string, options: RunOptions = {}): Promi
   if (scenario === undefined) throw new Error(`Unknown scenario "${name}".`);
   const runtimeName = options.runtime ?? currentRuntime();
   assertRunsOn(name, runtimeName);
-  const runtime = await loadRuntime(runtimeName);
+  const runtime = await loadRuntime(runtimeName, options.driver);
   const log = options.log ?? (() => {});
   const outcome = await withTempDir((dir) =>
     scenario.run({ seconds: options.seconds ?? scenario.defaultSeconds, runtime, dir, log }),

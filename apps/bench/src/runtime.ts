@@ -1,5 +1,5 @@
 import type { SqliteDriver } from '@walkeeper/core';
-import { type RuntimeName, UsageError } from './cli.js';
+import { type DriverName, RUNTIME_DRIVERS, type RuntimeName, UsageError } from './cli.js';
 import { currentRuntime } from './current-runtime.js';
 
 /**
@@ -41,21 +41,35 @@ export interface BenchRuntime {
 }
 
 /**
- * Each runtime's module is imported only when asked for: `bun:sqlite` exists only inside
- * Bun, and better-sqlite3's native addon does not load in Bun.
+ * Each driver's module is imported only when asked for: `bun:sqlite` exists only inside Bun,
+ * better-sqlite3's native addon loads only in the Node it was built for, node:sqlite only in
+ * Node 22.16+.
  */
-export async function loadRuntime(name: RuntimeName): Promise<BenchRuntime> {
+export async function loadRuntime(
+  name: RuntimeName,
+  driver: DriverName = RUNTIME_DRIVERS[name][0]!,
+): Promise<BenchRuntime> {
   const current = currentRuntime();
   if (name !== current) {
     throw new UsageError(
-      `--runtime ${name} measures inside ${name === 'bun' ? 'Bun' : 'Node'}, but this process is ${current}. ` +
-        '`pnpm bench --runtime bun` starts the bench under Bun itself.',
+      `--runtime ${name} measures inside ${RUNTIME_LABELS[name]}, but this process is ${current}. ` +
+        `\`pnpm bench --runtime ${name}\` starts the bench under ${RUNTIME_LABELS[name]} itself.`,
     );
   }
-  switch (name) {
-    case 'node':
+  if (!RUNTIME_DRIVERS[name].includes(driver))
+    throw new UsageError(`--runtime ${name} does not measure --driver ${driver}.`);
+  switch (driver) {
+    case 'better-sqlite3':
       return (await import('./runtimes/better-sqlite3.js')).betterSqlite3Runtime();
-    case 'bun':
+    case 'bun-sqlite':
       return (await import('./runtimes/bun.js')).bunSqliteRuntime();
+    case 'node-sqlite':
+      return (await import('./runtimes/node-sqlite.js')).nodeSqliteRuntime(name);
   }
 }
+
+const RUNTIME_LABELS: Readonly<Record<RuntimeName, string>> = {
+  node: 'Node',
+  bun: 'Bun',
+  node24: 'Node 24',
+};

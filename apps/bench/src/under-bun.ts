@@ -24,12 +24,19 @@ export function bunBinary(): string {
 
 /**
  * Runs `entry` (a TypeScript file: Bun runs it as it is, as tsx does for Node) under Bun with
- * `args`, sharing this process's stdio, and resolves to its exit code. A signal sent to this
- * process alone is passed on, so the child still deletes its temp directory; a child killed
- * by a signal exits as a shell reports it (128 + the signal's number).
+ * `args`, sharing this process's stdio, and resolves to its exit code.
  */
 export function runUnderBun(entry: string, args: readonly string[]): Promise<number> {
-  const child = spawn(bunBinary(), [entry, ...args], { stdio: 'inherit' });
+  return runChild(bunBinary(), [entry, ...args]);
+}
+
+/**
+ * Runs `command` with `args`, sharing this process's stdio, and resolves to its exit code.
+ * A signal sent to this process alone is passed on, so the child still deletes its temp
+ * directory; a child killed by a signal exits as a shell reports it (128 + its number).
+ */
+export function runChild(command: string, args: readonly string[]): Promise<number> {
+  const child = spawn(command, args, { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   return new Promise((resolve, reject) => {

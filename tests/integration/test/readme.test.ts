@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, vi } from 'vitest';
+import { driverFactory, driverModule } from './support.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
@@ -11,16 +12,13 @@ test('the README example runs as written and prints what its comments say', asyn
   const dir = mkdtempSync(join(tmpdir(), 'walkeeper-readme-'));
   // The example module sits beside this test so that its imports resolve from this package.
   const file = new URL(`./.readme-example-${process.pid}.ts`, import.meta.url);
-  // Under Bun the same example runs with the bun:sqlite driver.
-  const code =
-    process.versions.bun === undefined
-      ? example!
-      : example!
-          .replace(
-            "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
-            "import { bunSqlite } from '@walkeeper/driver-bun';",
-          )
-          .replace('driver: betterSqlite3()', 'driver: bunSqlite()');
+  // Under Bun, or with another WALKEEPER_IT_DRIVER, the same example runs with that driver.
+  const code = example!
+    .replace(
+      "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
+      `import { ${driverFactory} } from '${driverModule}';`,
+    )
+    .replace('driver: betterSqlite3()', `driver: ${driverFactory}()`);
   writeFileSync(file, code);
   const logged: unknown[][] = [];
   const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));

@@ -10,10 +10,21 @@ import {
 } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 
-/** The suite runs under Node with better-sqlite3 and under Bun with bun:sqlite: same tests. */
+/**
+ * The suite runs under Node with better-sqlite3 and under Bun with bun:sqlite: same tests.
+ * WALKEEPER_IT_DRIVER names another driver module: `pnpm test:node-sqlite` runs the suite
+ * under Node 24 with @walkeeper/driver-node-sqlite. Worker fixtures read the same variable.
+ */
 export const runtime = process.versions.bun === undefined ? 'node' : 'bun';
 export const driverModule =
-  runtime === 'bun' ? '@walkeeper/driver-bun' : '@walkeeper/driver-better-sqlite3';
+  process.env.WALKEEPER_IT_DRIVER ??
+  (runtime === 'bun' ? '@walkeeper/driver-bun' : '@walkeeper/driver-better-sqlite3');
+/** The driver module's factory, for code written with `betterSqlite3()` (the README's). */
+export const driverFactory = {
+  '@walkeeper/driver-better-sqlite3': 'betterSqlite3',
+  '@walkeeper/driver-bun': 'bunSqlite',
+  '@walkeeper/driver-node-sqlite': 'nodeSqlite',
+}[driverModule];
 const { createDriver } = (await import(driverModule)) as SqliteDriverModule;
 export const driver = createDriver({});
 
@@ -39,12 +50,17 @@ export function connect(path: string, options?: SqliteOpenOptions): SqliteConnec
 
 /** A pragma's value on walkeeper's writer connection, through the native handle. */
 export function writerPragma(wk: Walkeeper, name: string): unknown {
+  type Statement = { get(): Record<string, unknown> | null | undefined };
   const raw = wk.raw as {
     pragma?: (source: string, options: { simple: true }) => unknown;
-    query?: (sql: string) => { get(): Record<string, unknown> | null };
+    /** bun:sqlite's cached prepare. */
+    query?: (sql: string) => Statement;
+    /** node:sqlite's DatabaseSync has prepare() only. */
+    prepare: (sql: string) => Statement;
   };
   if (raw.pragma) return raw.pragma(name, { simple: true });
-  return Object.values(raw.query!(`PRAGMA ${name}`).get() ?? {})[0];
+  const statement = raw.query ? raw.query(`PRAGMA ${name}`) : raw.prepare(`PRAGMA ${name}`);
+  return Object.values(statement.get() ?? {})[0];
 }
 
 /** Arguments that make this runtime evaluate `code` as an ES module. */

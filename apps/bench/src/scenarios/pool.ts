@@ -103,7 +103,7 @@ async function runPool({ seconds, runtime, dir, log }: ScenarioContext): Promise
         name: 'inline',
         reader: ({ sql, params }) => {
           const statement = db.prepare(sql);
-          return async (i) => statement.all(params(i));
+          return async (i) => statement.all(...params(i));
         },
       },
       {
@@ -185,11 +185,11 @@ async function seed(wk: Walkeeper): Promise<void> {
 /** One run's time of a query on a warm connection: the median of a few runs. */
 function timeOnce(db: RawDatabase, sql: string, params: unknown[]): number {
   const statement = db.prepare(sql);
-  statement.all(params);
+  statement.all(...params);
   const times: number[] = [];
   for (let k = 0; k < 9; k++) {
     const started = performance.now();
-    statement.all(params);
+    statement.all(...params);
     times.push(performance.now() - started);
   }
   return median(times);

@@ -1,0 +1,2 @@
+export type { NodeSqliteOptions } from './driver.js';
+export { createDriver, nodeSqlite } from './driver.js';

@@ -1,0 +1,3 @@
+import { definePackageBuild } from '../../tsup.preset.js';
+
+export default definePackageBuild(['src/index.ts']);
