@@ -48,8 +48,9 @@ export class Writer {
     try {
       result = runner.write(fn);
     } catch (error) {
-      this.#metrics.writeErrors++;
-      this.#hooks.afterTransaction(performance.now() - started, error);
+      const failedAfter = performance.now() - started;
+      this.#metrics.recordWriteFailure(failedAfter, error);
+      this.#hooks.afterTransaction(failedAfter, error);
       throw error;
     }
     const duration = performance.now() - started;
