@@ -253,10 +253,11 @@ export class WorkerReadPool implements ReadPool {
         handedBack.push(task);
         continue;
       }
+      // It ran on a connection, even if it timed out meanwhile: both times are real.
+      metrics.poolWaitTime.record(task.dispatchedAt - task.queuedAt);
       metrics.poolUseTime.record(useMs[j]!);
       if (task.state === SETTLED) continue;
       settle(task);
-      metrics.poolWaitTime.record(task.dispatchedAt - task.queuedAt);
       metrics.reads++;
       const latencyMs = now - task.queuedAt;
       if (results[i + 1] === true) {

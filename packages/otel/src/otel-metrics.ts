@@ -1,114 +1,84 @@
-import { createRequire } from 'node:module';
 import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
-import type {
-  AggregationTemporality,
-  AggregationTemporalitySelector,
-  MetricProducer,
-} from '@opentelemetry/sdk-metrics';
-import {
-  type PluginContext,
-  type QueryEvent,
-  WalkeeperError,
-  type WalkeeperPlugin,
-} from '@walkeeper/core';
-import {
-  checkEnum,
-  checkKnownKeys,
-  checkPlainObject,
-  configError,
-} from '@walkeeper/core/plugin-kit';
-import type { HistogramShape } from './internal/histogram-points.js';
-import { WalkeeperMetricProducer } from './internal/producer.js';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { PluginContext, QueryEvent, WalkeeperPlugin } from '@walkeeper/core';
+import { checkKnownKeys, checkPlainObject, configError } from '@walkeeper/core/plugin-kit';
+import { sourcesOf } from './internal/producer.js';
 import { QueryRecorder } from './internal/query-recorder.js';
 import { ReportOnce } from './internal/report-once.js';
 import { createSource, type Source } from './internal/source.js';
-import { DB_CLIENT_OPERATION_DURATION_BUCKETS } from './semconv.js';
+import { OTEL_SCOPE_NAME, OTEL_SCOPE_VERSION } from './scope.js';
 
 export interface OtelMetricsOptions {
+  /** Producers (`otelMetricProducer()`) of the readers that export this database. */
+  producers?: readonly MetricProducer[];
   /** `db.client.connection.pool.name`. Default: the database path, as given to `openWalkeeper()`. */
   poolName?: string;
   /**
    * Record `db.client.operation.duration` on every operation through an SDK Histogram
-   * instead of exporting walkeeper's own aggregate: about 1 µs per operation, for exemplars.
-   * `meter` is used as is; otherwise the meter comes from `meterProvider`, or the global
-   * provider at open. The other metrics still come from `producer()`.
+   * instead of exporting walkeeper's aggregate: about 1 µs per operation, for exemplars.
+   * `meter` is used as is; otherwise the meter comes from `meterProvider`, or from the global
+   * provider at open. The other metrics still come from the producers.
    */
   instruments?: { meterProvider?: MeterProvider; meter?: Meter };
 }
 
-export interface OtelProducerOptions {
-  /**
-   * The reader's temporality: one for every instrument, or the SDK's per-instrument
-   * selector (a push exporter's `selectAggregationTemporality`). Default: cumulative.
-   */
-  temporality?: AggregationTemporality | AggregationTemporalitySelector;
-  /**
-   * `explicit` (default): the conventions' advised boundaries, which every backend reads
-   * (Prometheus included). `exponential`: scale 3, walkeeper's own buckets one to one.
-   */
-  histogram?: HistogramShape;
-}
-
 /** The plugin `otelMetrics()` returns. */
 export interface OtelMetricsPlugin extends WalkeeperPlugin {
-  /**
-   * A `MetricProducer` for one reader's `metricProducers`: it reads walkeeper's aggregates
-   * when the reader collects. Give each reader its own (a delta one subtracts its own last
-   * collection).
-   */
-  producer(options?: OtelProducerOptions): MetricProducer;
   /** Measurements lost to a throwing meter or instrument (each site is reported once). */
   readonly droppedMeasurements: number;
 }
 
-/** The instrumentation scope: the package name and version. */
-export const OTEL_SCOPE_NAME = '@walkeeper/otel';
-const OTEL_SCOPE_VERSION = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
-).version;
+export { OTEL_SCOPE_NAME } from './scope.js';
 
 /** The plugin's name, for `dependencies` of other plugins. */
 export const OTEL_PLUGIN = 'otel';
 
-const KNOWN = ['poolName', 'instruments'];
+const KNOWN = ['producers', 'poolName', 'instruments'];
 const KNOWN_INSTRUMENTS = ['meterProvider', 'meter'];
-const KNOWN_PRODUCER = ['temporality', 'histogram'];
-const HISTOGRAM_SHAPES: readonly HistogramShape[] = ['explicit', 'exponential'];
-const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
 
 /**
  * OpenTelemetry metrics for one walkeeper database: the semantic conventions' database
  * client metrics (`db.client.operation.duration`, `db.client.connection.*`) with their
  * names, units and attributes, and walkeeper's own `sqlite.wal.*`, `sqlite.checkpoint.*` and
- * `sqlite.database.size`. They are read from walkeeper's own counters and histograms when a
- * reader collects, through `producer()`: an operation costs nothing more than walkeeper's
- * own timing. One plugin exports one open database.
+ * `sqlite.database.size`. The producers read them from walkeeper's own counters and
+ * histograms when their reader collects, so an operation costs nothing more than
+ * walkeeper's own timing. One plugin per database; a database may feed several readers.
  */
 export function otelMetrics(options: OtelMetricsOptions = {}): OtelMetricsPlugin {
   const input = checkPlainObject('otelMetrics options', options);
   checkKnownKeys('otelMetrics', input, KNOWN);
-  const { poolName, instruments } = options;
+  const { producers = [], poolName, instruments } = options;
+  if (!Array.isArray(producers))
+    throw configError('otelMetrics.producers', producers, 'an array of otelMetricProducer()');
+  const sets = producers.map((producer, index) => {
+    const sources = sourcesOf(producer);
+    if (sources === undefined)
+      throw configError(`otelMetrics.producers[${index}]`, producer, 'an otelMetricProducer()');
+    return sources;
+  });
   if (poolName !== undefined && (typeof poolName !== 'string' || poolName.length === 0))
     throw configError('otelMetrics.poolName', poolName, 'a non-empty string');
   if (instruments !== undefined) checkInstruments(instruments);
+  if (sets.length === 0 && instruments === undefined)
+    throw configError('otelMetrics options', options, 'producers, instruments, or both');
 
   let failures: ReportOnce | undefined;
   let source: Source | undefined;
   let recorder: QueryRecorder | undefined;
-  const sources = () => (source === undefined ? [] : [source]);
+  const detach = () => {
+    if (source !== undefined) for (const set of sets) set.delete(source);
+    source = undefined;
+    recorder = undefined;
+  };
   return {
     name: OTEL_PLUGIN,
     specificationVersion: 'v1',
     setup({ walkeeper, report }: PluginContext) {
-      if (source !== undefined) {
-        throw new WalkeeperError(
-          'E_CONFIG',
-          `This otelMetrics() plugin already exports ${source.walkeeper.path}; make one per database.`,
-          { details: { path: walkeeper.path, exporting: source.walkeeper.path } },
-        );
-      }
+      // Registered again for another open: the old database has closed or is closing.
+      detach();
       failures = new ReportOnce(report);
-      source = createSource(walkeeper, poolName);
+      source = createSource(walkeeper, poolName, instruments !== undefined);
+      for (const set of sets) set.add(source);
       if (instruments === undefined) return;
       try {
         const meter =
@@ -124,6 +94,7 @@ export function otelMetrics(options: OtelMetricsOptions = {}): OtelMetricsPlugin
       }
     },
     hooks: {
+      // Without per-call instruments there is no onQuery hook, so reads are not reported.
       ...(instruments === undefined
         ? {}
         : {
@@ -131,18 +102,7 @@ export function otelMetrics(options: OtelMetricsOptions = {}): OtelMetricsPlugin
               recorder?.record(event);
             },
           }),
-      onClose() {
-        source = undefined;
-        recorder = undefined;
-      },
-    },
-    producer(producerOptions: OtelProducerOptions = {}) {
-      return new WalkeeperMetricProducer(sources, {
-        ...checkProducer(producerOptions),
-        boundaries: DB_CLIENT_OPERATION_DURATION_BUCKETS,
-        operationsByInstrument: instruments !== undefined,
-        scope: { name: OTEL_SCOPE_NAME, version: OTEL_SCOPE_VERSION },
-      });
+      onClose: detach,
     },
     get droppedMeasurements() {
       return failures?.dropped ?? 0;
@@ -165,22 +125,4 @@ function checkInstruments(instruments: NonNullable<OtelMetricsOptions['instrumen
       meterProvider,
       'an OpenTelemetry MeterProvider',
     );
-}
-
-function checkProducer(options: OtelProducerOptions): {
-  temporality: AggregationTemporalitySelector;
-  histogram: HistogramShape;
-} {
-  const input = checkPlainObject('producer options', options);
-  checkKnownKeys('producer', input, KNOWN_PRODUCER);
-  const { temporality = CUMULATIVE, histogram = 'explicit' } = options;
-  checkEnum('producer.histogram', histogram, HISTOGRAM_SHAPES);
-  if (typeof temporality === 'function') return { temporality, histogram };
-  if (temporality !== 0 && temporality !== 1)
-    throw configError(
-      'producer.temporality',
-      temporality,
-      'AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA or a selector function',
-    );
-  return { temporality: () => temporality, histogram };
 }

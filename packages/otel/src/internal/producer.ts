@@ -39,8 +39,6 @@ export interface ProducerOptions {
   temporality: TemporalitySelector;
   histogram: HistogramShape;
   boundaries: readonly number[];
-  /** `db.client.operation.duration` is recorded per call through a meter instead. */
-  operationsByInstrument: boolean;
   scope: { name: string; version: string };
 }
 
@@ -57,20 +55,30 @@ const NO_RESOURCE: ResourceMetrics['resource'] = {
   getRawAttributes: () => [],
 };
 
+/** The databases each producer exports, kept off the producer's own surface. */
+const sourcesByProducer = new WeakMap<MetricProducer, Set<Source>>();
+
+/** The set a plugin adds its database to, or undefined for a producer not made here. */
+export function sourcesOf(producer: unknown): Set<Source> | undefined {
+  return typeof producer === 'object' && producer !== null
+    ? sourcesByProducer.get(producer as MetricProducer)
+    : undefined;
+}
+
 /**
  * One reader's view of walkeeper's aggregates: at each collection it reads the live
- * histograms and one `stats()` snapshot per open database and turns them into metric data,
- * cumulative since the database was opened or, for a delta reader, the difference from this
- * producer's own last collection (so each reader needs its own producer).
+ * histograms and one `stats()` snapshot of every database whose plugin names it, and turns
+ * them into metric data, cumulative since the database was opened or, for a delta reader,
+ * the difference from this producer's own last collection (so each reader has its own).
  */
 export class WalkeeperMetricProducer implements MetricProducer {
-  readonly #sources: () => Iterable<Source>;
+  readonly #sources = new Set<Source>();
   readonly #options: ProducerOptions;
   readonly #previous = new Map<string, Previous>();
 
-  constructor(sources: () => Iterable<Source>, options: ProducerOptions) {
-    this.#sources = sources;
+  constructor(options: ProducerOptions) {
     this.#options = options;
+    sourcesByProducer.set(this, this.#sources);
   }
 
   async collect(): Promise<CollectionResult> {
@@ -78,7 +86,7 @@ export class WalkeeperMetricProducer implements MetricProducer {
     const errors: unknown[] = [];
     const points = new Map<MetricSpec, DataPoint<unknown>[]>();
     const seen = new Set<string>();
-    for (const source of this.#sources()) {
+    for (const source of this.#sources) {
       try {
         this.#collectSource(source, endTime, points, seen);
       } catch (error) {
@@ -115,7 +123,7 @@ export class WalkeeperMetricProducer implements MetricProducer {
       }
     }
     for (const spec of HISTOGRAM_METRICS) {
-      if (spec.operations && this.#options.operationsByInstrument) continue;
+      if (spec.operations && source.operationsByInstrument) continue;
       const list = pointsOf(points, spec);
       for (const series of spec.series(source)) {
         const point = this.#histogram(spec, source, series, endTime, seen);
@@ -187,7 +195,9 @@ export class WalkeeperMetricProducer implements MetricProducer {
   }
 
   #metric(spec: MetricSpec, dataPoints: DataPoint<unknown>[]): MetricData {
+    // `type` as the SDK's own instruments carry it: some exporters and tests read it.
     const descriptor = {
+      type: spec.instrumentType,
       name: spec.name,
       description: spec.description,
       unit: spec.unit,

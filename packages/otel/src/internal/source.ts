@@ -20,11 +20,17 @@ export interface Source {
   readonly pool: Attributes;
   /** When the plugin started exporting it: the start of every cumulative series. */
   readonly startTime: HrTime;
+  /** Its `db.client.operation.duration` is recorded per call through an SDK instrument instead. */
+  readonly operationsByInstrument: boolean;
 }
 
 let nextId = 1;
 
-export function createSource(walkeeper: Walkeeper, poolName: string | undefined): Source {
+export function createSource(
+  walkeeper: Walkeeper,
+  poolName: string | undefined,
+  operationsByInstrument: boolean,
+): Source {
   return {
     id: nextId++,
     walkeeper,
@@ -35,6 +41,7 @@ export function createSource(walkeeper: Walkeeper, poolName: string | undefined)
     },
     pool: { [ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: poolName ?? walkeeper.path },
     startTime: hrNow(),
+    operationsByInstrument,
   };
 }
 
