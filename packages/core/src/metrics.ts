@@ -84,6 +84,11 @@ export class Metrics {
   readonly writeLatency = this.operations.succeeded('write', undefined);
   reads = 0;
   readErrors = 0;
+  /**
+   * Time every prepared read, not one in 16: an exporter of these histograms promises exact
+   * counts, sums, minima and maxima (`liveHistogramsOf()` sets it).
+   */
+  timeEveryRead = false;
   /** From `read()` to a connection taking the read, for every pooled read that ran. */
   readonly poolWaitTime = new Histogram();
   /** Time a connection spent on a pooled read. */
