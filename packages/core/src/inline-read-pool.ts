@@ -1,7 +1,7 @@
 import type { SqliteConnection, SqliteParams, SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
 import type { Metrics, PoolStats } from './metrics.js';
-import { abortedError, closedError, notAQueryError } from './read-errors.js';
+import { abortedError, closedError, notAQueryError, queueFullError } from './read-errors.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -70,16 +70,7 @@ export class InlineReadPool implements ReadPool {
       }
     }
     if (this.#held.length >= this.#maxQueue) {
-      return this.#refuse(
-        sql,
-        new WalkeeperError(
-          'E_POOL_QUEUE_FULL',
-          `The read queue is full (${this.#maxQueue} reads waiting).`,
-          {
-            details: { maxQueue: this.#maxQueue },
-          },
-        ),
-      );
+      return this.#refuse(sql, queueFullError(this.#maxQueue));
     }
     return new Promise<Row[]>((resolve, reject) => {
       const timeoutMs = options?.timeoutMs ?? this.#timeoutMs;
