@@ -1,8 +1,7 @@
 import type { SqliteConnection, SqliteParams, SqliteRow } from './driver.js';
 import { WalkeeperError } from './errors.js';
-import { Histogram } from './histogram.js';
 import type { Metrics, PoolStats } from './metrics.js';
-import { abortedError, closedError, notAQueryError } from './read-errors.js';
+import { abortedError, closedError, notAQueryError, queueFullError } from './read-errors.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -25,8 +24,6 @@ export class InlineReadPool implements ReadPool {
   readonly #timeoutMs: number;
   readonly #metrics: Metrics;
   readonly #held: HeldRead[] = [];
-  readonly #waitTime = new Histogram();
-  readonly #useTime = new Histogram();
   #next = 0;
   #paused = false;
   #closed = false;
@@ -59,11 +56,11 @@ export class InlineReadPool implements ReadPool {
     params: SqliteParams | undefined,
     options: ReadOptions | undefined,
   ): Promise<Row[]> {
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#closed) return this.#refuse(sql, closedError());
     const signal = options?.signal;
     if (signal?.aborted) {
       this.#aborted++;
-      return Promise.reject(abortedError(signal));
+      return this.#refuse(sql, abortedError(signal));
     }
     if (!this.#paused) {
       try {
@@ -73,15 +70,7 @@ export class InlineReadPool implements ReadPool {
       }
     }
     if (this.#held.length >= this.#maxQueue) {
-      return Promise.reject(
-        new WalkeeperError(
-          'E_POOL_QUEUE_FULL',
-          `The read queue is full (${this.#maxQueue} reads waiting).`,
-          {
-            details: { maxQueue: this.#maxQueue },
-          },
-        ),
-      );
+      return this.#refuse(sql, queueFullError(this.#maxQueue));
     }
     return new Promise<Row[]>((resolve, reject) => {
       const timeoutMs = options?.timeoutMs ?? this.#timeoutMs;
@@ -100,6 +89,7 @@ export class InlineReadPool implements ReadPool {
         const index = this.#held.indexOf(held);
         if (index >= 0) this.#held.splice(index, 1);
         held.cleanup();
+        this.#failed(sql, performance.now() - held.queuedAt, error);
         reject(error);
       };
       const timer = setTimeout(() => {
@@ -124,20 +114,39 @@ export class InlineReadPool implements ReadPool {
     this.#next = (this.#next + 1) % this.#connections.length;
     const started = performance.now();
     const metrics = this.#metrics;
+    let rows: SqliteRow[];
     try {
       const statement = slot.cache.get(sql);
       if (!statement.returnsData) throw notAQueryError(sql);
-      return statement.all(params);
+      rows = statement.all(params);
     } catch (error) {
+      const used = this.#ran(waitedMs, started);
       metrics.readErrors++;
+      metrics.operations.recordFailure('read', sql, waitedMs + used, error);
       throw error;
-    } finally {
-      const used = performance.now() - started;
-      this.#waitTime.record(waitedMs);
-      this.#useTime.record(used);
-      metrics.reads++;
-      metrics.readLatency.record(waitedMs + used);
     }
+    metrics.operations.readSucceeded(sql).record(waitedMs + this.#ran(waitedMs, started));
+    return rows;
+  }
+
+  /** Counts a read that ran and records its wait and use times; returns the use time. */
+  #ran(waitedMs: number, started: number): number {
+    const used = performance.now() - started;
+    const metrics = this.#metrics;
+    metrics.poolWaitTime.record(waitedMs);
+    metrics.poolUseTime.record(used);
+    metrics.reads++;
+    return used;
+  }
+
+  /** A read refused before it could wait: timed (at zero) under its failure's name. */
+  #refuse<Row>(sql: string, error: unknown): Promise<Row[]> {
+    this.#failed(sql, 0, error);
+    return Promise.reject(error);
+  }
+
+  #failed(sql: string, durationMs: number, error: unknown): void {
+    this.#metrics.operations.recordFailure('read', sql, durationMs, error);
   }
 
   pause(): Promise<void> {
@@ -152,7 +161,7 @@ export class InlineReadPool implements ReadPool {
     for (const read of held) {
       read.cleanup();
       if (this.#closed) {
-        read.reject(closedError());
+        this.#rejectClosed(read);
         continue;
       }
       try {
@@ -184,8 +193,14 @@ export class InlineReadPool implements ReadPool {
   #rejectHeld(): void {
     for (const read of this.#held.splice(0)) {
       read.cleanup();
-      read.reject(closedError());
+      this.#rejectClosed(read);
     }
+  }
+
+  #rejectClosed(read: HeldRead): void {
+    const error = closedError();
+    this.#failed(read.sql, performance.now() - read.queuedAt, error);
+    read.reject(error);
   }
 
   inFlight(): number {
@@ -198,8 +213,8 @@ export class InlineReadPool implements ReadPool {
       connections: { idle: this.#closed ? 0 : this.#connections.length, used: 0 },
       max: this.#connections.length,
       pending: this.#held.length,
-      waitTimeMs: this.#waitTime.snapshot(),
-      useTimeMs: this.#useTime.snapshot(),
+      waitTimeMs: this.#metrics.poolWaitTime.snapshot(),
+      useTimeMs: this.#metrics.poolUseTime.snapshot(),
       timeouts: this.#timeouts,
       aborted: this.#aborted,
       crashes: 0,

@@ -1,5 +1,6 @@
 import type { CheckpointMode, CheckpointResult } from './checkpoint/result.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
+import { OperationHistograms } from './operation-histograms.js';
 import type { SchedulerStats } from './scheduler.js';
 import type { WalSample } from './wal-sample.js';
 
@@ -82,14 +83,28 @@ function outcomes(): Record<CheckpointOutcome, number> {
   return { complete: 0, busy: 0, error: 0 };
 }
 
-/** In-process instruments. Counters are plain fields so the hot path pays an increment. */
+/** A checkpoint that ran and returned: errors have no duration worth keeping. */
+export type TimedCheckpointOutcome = Exclude<CheckpointOutcome, 'error'>;
+
+function durations(): Record<TimedCheckpointOutcome, Histogram> {
+  return { complete: new Histogram(), busy: new Histogram() };
+}
+
+/**
+ * In-process instruments. Counters are plain fields so the hot path pays an increment;
+ * histograms are kept per attribute set an exporter reports (operation kind and failure,
+ * checkpoint mode and outcome), so nothing is timed or bucketed twice.
+ */
 export class Metrics {
+  /** Operation latency by kind, read operation and failure name. */
+  readonly operations = new OperationHistograms();
   writes = 0;
   writeErrors = 0;
   busyRetries = 0;
   writeHolds = 0;
   readonly writeHoldLatency = new Histogram();
-  readonly writeLatency = new Histogram();
+  /** Committed write transactions: the success series of `operations`. */
+  readonly writeLatency = this.operations.succeeded('write', undefined);
   readonly batches = {
     groups: 0,
     failedGroups: 0,
@@ -107,7 +122,15 @@ export class Metrics {
   };
   reads = 0;
   readErrors = 0;
-  readonly readLatency = new Histogram();
+  /**
+   * Time every prepared read, not one in 16: an exporter of these histograms promises exact
+   * counts, sums, minima and maxima (`liveHistogramsOf()` sets it).
+   */
+  timeEveryRead = false;
+  /** From `read()` to a connection taking the read, for every pooled read that ran. */
+  readonly poolWaitTime = new Histogram();
+  /** Time a connection spent on a pooled read. */
+  readonly poolUseTime = new Histogram();
   hookErrors = 0;
   /** Since when writes and checkpoints meet a full disk (SQLITE_FULL); undefined once one succeeds. */
   diskFullSince: number | undefined;
@@ -133,15 +156,34 @@ export class Metrics {
   lastCheckpoint: CheckpointResult | undefined;
   lastCheckpointAt: number | undefined;
   lastCompleteCheckpointAt: number | undefined;
-  readonly checkpointDuration = new Histogram();
+  readonly checkpointDurationByMode: Record<
+    CheckpointMode,
+    Record<TimedCheckpointOutcome, Histogram>
+  > = {
+    PASSIVE: durations(),
+    FULL: durations(),
+    RESTART: durations(),
+    TRUNCATE: durations(),
+  };
 
   readonly openedAt = Date.now();
 
+  /** Every read's latency, failures included (`stats().reads.latencyMs`). */
+  get readLatency(): Histogram {
+    return this.operations.merged('read');
+  }
+
+  /** A top-level write transaction that failed: counted, and timed under its failure's name. */
+  recordWriteFailure(durationMs: number, error: unknown): void {
+    this.writeErrors++;
+    this.operations.recordFailure('write', undefined, durationMs, error);
+  }
+
   recordCheckpoint(result: CheckpointResult): void {
-    const outcome: CheckpointOutcome = result.busy ? 'busy' : 'complete';
+    const outcome: TimedCheckpointOutcome = result.busy ? 'busy' : 'complete';
     this.checkpoints++;
     this.checkpointByMode[result.mode][outcome]++;
-    this.checkpointDuration.record(result.durationMs);
+    this.checkpointDurationByMode[result.mode][outcome].record(result.durationMs);
     this.lastCheckpoint = result;
     this.lastCheckpointAt = Date.now();
     if (result.mode !== 'PASSIVE') {
@@ -179,7 +221,16 @@ export class Metrics {
       last: this.lastCheckpoint,
       lastAt: this.lastCheckpointAt,
       lastCompleteAt: this.lastCompleteCheckpointAt,
-      durationMs: this.checkpointDuration.snapshot(),
+      durationMs: this.#checkpointDuration().snapshot(),
     };
+  }
+
+  #checkpointDuration(): Histogram {
+    const merged = new Histogram();
+    for (const byOutcome of Object.values(this.checkpointDurationByMode)) {
+      merged.add(byOutcome.complete);
+      merged.add(byOutcome.busy);
+    }
+    return merged;
   }
 }

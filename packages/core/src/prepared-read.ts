@@ -18,9 +18,11 @@ export interface ReadGate {
 }
 
 /**
- * Every read is counted; one in 16 is timed. Two `performance.now()` calls and a histogram
- * record cost about 7% of a 2.5 µs point select (measured in apps/bench `overhead`), and a
- * 1-in-16 sample gives the same percentiles. With an `onQuery` hook every read is timed.
+ * Every read is counted; one in 16 is timed, unless something needs every duration: an
+ * `onQuery` hook, or an exporter reading the live histograms (`metrics.timeEveryRead`, set by
+ * `liveHistogramsOf()`), which promises exact counts, sums, minima and maxima. Two
+ * `performance.now()` and a bucket increment cost about 5% of a 2.5 µs point select
+ * (apps/bench `overhead`: `ratios.pointQuery` samples, `ratios.pointQueryOtel` times all).
  */
 const SAMPLE_MASK = 15;
 
@@ -30,13 +32,14 @@ export function createPreparedRead<Row>(
   metrics: Metrics,
   gate: ReadGate,
 ): PreparedRead<Row> {
-  /** Wraps one statement method with the gate, the counter and the sampled timing. */
+  const succeeded = metrics.operations.readSucceeded(sql);
+  /** Wraps one statement method with the gate, the counter and the timing. */
   const observed = <T>(call: (params?: SqliteParams) => T) => {
     let tick = 0;
     return (params?: SqliteParams): T => {
       if (!gate.open) throw closedError();
       metrics.reads++;
-      if ((++tick & SAMPLE_MASK) !== 0 && !gate.hooked) {
+      if ((++tick & SAMPLE_MASK) !== 0 && !metrics.timeEveryRead && !gate.hooked) {
         try {
           return call(params);
         } catch (error) {
@@ -45,18 +48,20 @@ export function createPreparedRead<Row>(
         }
       }
       const started = performance.now();
-      let error: unknown;
+      let result: T;
       try {
-        return call(params);
-      } catch (thrown) {
-        error = thrown;
-        metrics.readErrors++;
-        throw thrown;
-      } finally {
+        result = call(params);
+      } catch (error) {
         const durationMs = performance.now() - started;
-        metrics.readLatency.record(durationMs);
+        metrics.readErrors++;
+        metrics.operations.recordFailure('read', sql, durationMs, error);
         if (gate.hooked) gate.emit({ kind: 'read', sql, durationMs, error });
+        throw error;
       }
+      const durationMs = performance.now() - started;
+      succeeded.record(durationMs);
+      if (gate.hooked) gate.emit({ kind: 'read', sql, durationMs, error: undefined });
+      return result;
     };
   };
   return Object.freeze({

@@ -16,3 +16,14 @@ export function notAQueryError(sql: string, api = 'read()'): WalkeeperError {
     { details: { sql } },
   );
 }
+
+/** A read refused because `readers.maxQueue` reads are already waiting. */
+export function queueFullError(maxQueue: number): WalkeeperError {
+  return new WalkeeperError(
+    'E_POOL_QUEUE_FULL',
+    `The read queue is full (${maxQueue} reads waiting).`,
+    {
+      details: { maxQueue },
+    },
+  );
+}

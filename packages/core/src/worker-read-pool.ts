@@ -1,53 +1,21 @@
-import type { Worker } from 'node:worker_threads';
 import type { SqliteParams, SqliteRow } from './driver.js';
-import { WalkeeperError } from './errors.js';
-import { Histogram } from './histogram.js';
 import type { Metrics, PoolStats } from './metrics.js';
-import { abortedError, closedError } from './read-errors.js';
+import { abortedError, closedError, queueFullError } from './read-errors.js';
 import type { ReadOptions, ReadPool } from './read-pool.js';
-import type {
-  FromWorker,
-  ReadBatch,
-  ReadResults,
-  SerializedError,
-  WorkerSetup,
-} from './worker/protocol.js';
+import { StatementIds } from './statement-ids.js';
+import type { ReadResults, SerializedError, WorkerSetup } from './worker/protocol.js';
 import { reviveError } from './worker/revive-error.js';
-import { spawnSqliteWorker } from './worker/spawn.js';
-
-const QUEUED = 0;
-const RUNNING = 1;
-const SETTLED = 2;
-
-interface Task {
-  id: number;
-  sql: string;
-  params: SqliteParams | undefined;
-  resolve(rows: SqliteRow[]): void;
-  reject(error: unknown): void;
-  queuedAt: number;
-  dispatchedAt: number;
-  deadline: number;
-  timeoutMs: number;
-  state: number;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-interface Slot {
-  worker: Worker;
-  ready: boolean;
-  /** Batches sent and not yet answered, oldest first: workers answer in order. */
-  batches: Task[][];
-  /** Statement ids this worker has prepared. */
-  known: Set<number>;
-  /** Statement ids to tell this worker to forget with its next batch. */
-  drops: number[];
-  lastError: unknown;
-  stopping: boolean;
-  /** Settles when the thread has exited: a worker that died while starting never exits twice. */
-  exited: Promise<void>;
-}
+import { batchMessage, fillSlots } from './worker-dispatch.js';
+import {
+  crashedError,
+  QUEUED,
+  SETTLED,
+  settle,
+  type Task,
+  timeoutError,
+  unclonableError,
+} from './worker-read-task.js';
+import { connectionStates, runningReads, type Slot, startSlot, stopSlot } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -58,9 +26,6 @@ export interface WorkerPoolOptions {
   metrics: Metrics;
 }
 
-/** Most reads one message carries: large enough to amortise a message, small enough to share. */
-const MAX_BATCH = 64;
-const MAX_BATCHES_IN_FLIGHT = 2;
 const RESTART_BACKOFF_MS = [0, 50, 200, 1000, 5000];
 
 /**
@@ -73,11 +38,8 @@ export class WorkerReadPool implements ReadPool {
   readonly #metrics: Metrics;
   readonly #slots: Slot[] = [];
   readonly #queue: Task[] = [];
-  readonly #statementIds = new Map<string, number>();
-  readonly #waitTime = new Histogram();
-  readonly #useTime = new Histogram();
+  readonly #statementIds: StatementIds;
   #nextTaskId = 1;
-  #nextStatementId = 1;
   #dispatchScheduled = false;
   #paused = false;
   #closing = false;
@@ -98,6 +60,9 @@ export class WorkerReadPool implements ReadPool {
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#metrics = options.metrics;
+    this.#statementIds = new StatementIds(options.statementCacheSize, (id) => {
+      for (const slot of this.#slots) if (slot?.known.delete(id)) slot.drops.push(id);
+    });
   }
 
   /** Starts every worker and resolves when all have opened their connection. */
@@ -112,49 +77,20 @@ export class WorkerReadPool implements ReadPool {
   }
 
   #spawn(index: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const worker = spawnSqliteWorker({
-        ...this.#options.setup,
-        yieldSignal: this.#yieldSignal.buffer as SharedArrayBuffer,
-      });
-      const slot: Slot = {
-        worker,
-        ready: false,
-        batches: [],
-        known: new Set(),
-        drops: [],
-        lastError: undefined,
-        stopping: false,
-        exited: new Promise((settle) => worker.once('exit', () => settle())),
-      };
-      this.#slots[index] = slot;
-      worker.on('message', (message: FromWorker) => {
-        if (message.t === 'results') this.#onResults(slot, message);
-        else if (message.t === 'ready') {
-          slot.ready = true;
-          worker.unref();
-          this.#startFailures = 0;
-          resolve();
-          this.#scheduleDispatch();
-        } else if (message.t === 'fatal') {
-          slot.lastError = reviveError(message.error);
-          reject(slot.lastError);
-        }
-      });
-      worker.on('error', (error) => {
-        slot.lastError = error;
-      });
-      worker.on('exit', (code) => {
-        reject(
-          slot.lastError ??
-            new WalkeeperError(
-              'E_READER_CRASHED',
-              `A reader worker exited with code ${code} while starting.`,
-            ),
-        );
-        this.#onExit(slot, index, code);
-      });
+    const setup = {
+      ...this.#options.setup,
+      yieldSignal: this.#yieldSignal.buffer as SharedArrayBuffer,
+    };
+    const { slot, started } = startSlot(setup, {
+      results: (from, message) => this.#onResults(from, message),
+      ready: () => {
+        this.#startFailures = 0;
+        this.#scheduleDispatch();
+      },
+      exit: (from, code) => this.#onExit(from, index, code),
     });
+    this.#slots[index] = slot;
+    return started;
   }
 
   #onExit(slot: Slot, index: number, code: number): void {
@@ -169,17 +105,7 @@ export class WorkerReadPool implements ReadPool {
       const cause = slot.lastError ?? new Error(`reader worker exited with code ${code}`);
       for (const task of running) {
         if (task.state === SETTLED) continue;
-        this.#settle(task);
-        this.#metrics.readErrors++;
-        task.reject(
-          new WalkeeperError(
-            'E_READER_CRASHED',
-            `The reader worker running this read died (${String(cause)}); it was replaced.`,
-            {
-              cause,
-            },
-          ),
-        );
+        this.#fail(task, crashedError(cause));
       }
     }
     this.#crashes++;
@@ -200,22 +126,14 @@ export class WorkerReadPool implements ReadPool {
     params: SqliteParams | undefined,
     options: ReadOptions | undefined,
   ): Promise<Row[]> {
-    if (this.#closing || this.#closed) return Promise.reject(closedError());
+    if (this.#closing || this.#closed) return this.#refuse(sql, closedError());
     const signal = options?.signal;
     if (signal?.aborted) {
       this.#aborted++;
-      return Promise.reject(abortedError(signal));
+      return this.#refuse(sql, abortedError(signal));
     }
     if (this.#queue.length >= this.#options.maxQueue) {
-      return Promise.reject(
-        new WalkeeperError(
-          'E_POOL_QUEUE_FULL',
-          `The read queue is full (${this.#options.maxQueue} reads waiting).`,
-          {
-            details: { maxQueue: this.#options.maxQueue },
-          },
-        ),
-      );
+      return this.#refuse(sql, queueFullError(this.#options.maxQueue));
     }
     return new Promise<Row[]>((resolve, reject) => {
       const now = performance.now();
@@ -238,8 +156,7 @@ export class WorkerReadPool implements ReadPool {
         task.onAbort = () => {
           if (task.state === SETTLED) return;
           this.#aborted++;
-          this.#settle(task);
-          task.reject(abortedError(signal));
+          this.#settle(task, abortedError(signal));
         };
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
@@ -249,9 +166,28 @@ export class WorkerReadPool implements ReadPool {
     });
   }
 
-  #settle(task: Task): void {
-    task.state = SETTLED;
-    if (task.onAbort) task.signal!.removeEventListener('abort', task.onAbort);
+  /** A read refused before it was queued: timed (at zero) under its failure's name. */
+  #refuse<Row>(sql: string, error: unknown): Promise<Row[]> {
+    this.#metrics.operations.recordFailure('read', sql, 0, error);
+    return Promise.reject(error);
+  }
+
+  /** Rejects a read that never got an answer from a worker, timed from its queueing. */
+  #settle(task: Task, error: unknown): void {
+    settle(task);
+    this.#metrics.operations.recordFailure(
+      'read',
+      task.sql,
+      performance.now() - task.queuedAt,
+      error,
+    );
+    task.reject(error);
+  }
+
+  /** As `#settle`, and counted in `reads.errors`. */
+  #fail(task: Task, error: unknown): void {
+    this.#metrics.readErrors++;
+    this.#settle(task, error);
   }
 
   #scheduleDispatch(): void {
@@ -265,67 +201,16 @@ export class WorkerReadPool implements ReadPool {
   #dispatch(): void {
     this.#dispatchScheduled = false;
     if (this.#paused) return;
-    const queue = this.#queue;
-    // Free batch slots across workers. Each worker may hold two batches, so it starts the
-    // next one while the main thread is still answering the last: no ping-pong idling.
-    let free = 0;
-    for (const slot of this.#slots)
-      if (slot?.ready) free += MAX_BATCHES_IN_FLIGHT - slot.batches.length;
-    for (let depth = 0; depth < MAX_BATCHES_IN_FLIGHT; depth++) {
-      for (const slot of this.#slots) {
-        if (queue.length === 0 || free === 0) return;
-        if (!slot?.ready || slot.batches.length !== depth) continue;
-        const take = Math.min(Math.ceil(queue.length / free), MAX_BATCH);
-        free--;
-        const batch: Task[] = [];
-        let taken = 0;
-        while (taken < queue.length && batch.length < take) {
-          const task = queue[taken++]!;
-          if (task.state === QUEUED) batch.push(task);
-        }
-        queue.splice(0, taken);
-        if (batch.length > 0) this.#send(slot, batch);
-      }
-    }
-  }
-
-  #statementId(sql: string): number {
-    const ids = this.#statementIds;
-    const existing = ids.get(sql);
-    if (existing !== undefined) return existing;
-    const id = this.#nextStatementId++;
-    ids.set(sql, id);
-    if (ids.size > Math.max(this.#options.statementCacheSize, 1)) {
-      const [oldestSql, oldestId] = ids.entries().next().value as [string, number];
-      ids.delete(oldestSql);
-      for (const slot of this.#slots) if (slot?.known.delete(oldestId)) slot.drops.push(oldestId);
-    }
-    return id;
+    fillSlots(this.#queue, this.#slots, (slot, batch) => this.#send(slot, batch));
   }
 
   #send(slot: Slot, batch: Task[]): void {
-    const defs: (number | string)[] = [];
-    const tasks: unknown[] = new Array(batch.length * 3);
-    const now = performance.now();
-    for (let i = 0; i < batch.length; i++) {
-      const task = batch[i]!;
-      const statementId = this.#statementId(task.sql);
-      if (!slot.known.has(statementId)) {
-        slot.known.add(statementId);
-        defs.push(statementId, task.sql);
-      }
-      task.state = RUNNING;
-      task.dispatchedAt = now;
-      tasks[i * 3] = task.id;
-      tasks[i * 3 + 1] = statementId;
-      tasks[i * 3 + 2] = task.params;
-    }
-    const message: ReadBatch = { t: 'read', defs, drop: slot.drops, tasks };
+    const { message, forget } = batchMessage(slot, batch, this.#statementIds);
     try {
       slot.worker.postMessage(message);
     } catch (error) {
       // Parameters that cannot cross a thread (a function, a symbol): fail those reads only.
-      for (const id of defs.filter((_, i) => i % 2 === 0)) slot.known.delete(id as number);
+      forget();
       this.#rejectUnclonable(slot, batch, error);
       return;
     }
@@ -344,17 +229,7 @@ export class WorkerReadPool implements ReadPool {
         task.state = QUEUED;
         sendable.push(task);
       } catch {
-        this.#settle(task);
-        this.#metrics.readErrors++;
-        task.reject(
-          new WalkeeperError(
-            'E_CONFIG',
-            `Invalid read parameters: they cannot be sent to a reader thread (${String(error)}).`,
-            {
-              cause: error,
-            },
-          ),
-        );
+        this.#fail(task, unclonableError(error));
       }
     }
     if (sendable.length > 0) this.#send(slot, sendable);
@@ -378,16 +253,21 @@ export class WorkerReadPool implements ReadPool {
         handedBack.push(task);
         continue;
       }
-      this.#useTime.record(useMs[j]!);
+      // It ran on a connection, even if it timed out meanwhile: both times are real.
+      metrics.poolWaitTime.record(task.dispatchedAt - task.queuedAt);
+      metrics.poolUseTime.record(useMs[j]!);
       if (task.state === SETTLED) continue;
-      this.#settle(task);
-      this.#waitTime.record(task.dispatchedAt - task.queuedAt);
+      settle(task);
       metrics.reads++;
-      metrics.readLatency.record(now - task.queuedAt);
-      if (results[i + 1] === true) task.resolve(results[i + 2] as SqliteRow[]);
-      else {
+      const latencyMs = now - task.queuedAt;
+      if (results[i + 1] === true) {
+        metrics.operations.readSucceeded(task.sql).record(latencyMs);
+        task.resolve(results[i + 2] as SqliteRow[]);
+      } else {
+        const error = reviveError(results[i + 2] as SerializedError);
         metrics.readErrors++;
-        task.reject(reviveError(results[i + 2] as SerializedError));
+        metrics.operations.recordFailure('read', task.sql, latencyMs, error);
+        task.reject(error);
       }
     }
     if (handedBack.length > 0) this.#requeue(handedBack);
@@ -428,17 +308,7 @@ export class WorkerReadPool implements ReadPool {
         return;
       }
       this.#timeouts++;
-      this.#metrics.readErrors++;
-      this.#settle(task);
-      task.reject(
-        new WalkeeperError(
-          'E_TIMEOUT',
-          `The read took more than ${task.timeoutMs} ms (waiting included).`,
-          {
-            details: { timeoutMs: task.timeoutMs },
-          },
-        ),
-      );
+      this.#fail(task, timeoutError(task));
     };
     for (const task of this.#queue) expire(task);
     for (const slot of this.#slots)
@@ -489,8 +359,7 @@ export class WorkerReadPool implements ReadPool {
     this.#queue.length = 0;
     for (const task of unfinished) {
       if (task.state === SETTLED) continue;
-      this.#settle(task);
-      task.reject(closedError());
+      this.#settle(task, closedError());
     }
     await this.#stopWorkers(true);
   }
@@ -499,45 +368,23 @@ export class WorkerReadPool implements ReadPool {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        if (!slot) return;
-        slot.stopping = true;
-        // The caller awaits close(): an idle (unref'd) worker must not let the process exit first.
-        slot.worker.ref();
-        if (force || !slot.ready) await slot.worker.terminate();
-        else slot.worker.postMessage({ t: 'close' });
-        await slot.exited;
-      }),
-    );
+    await Promise.all(this.#slots.map((slot) => (slot ? stopSlot(slot, force) : undefined)));
     this.#busy = 0;
     this.#notifyDrained();
   }
 
   inFlight(): number {
-    let running = 0;
-    for (const slot of this.#slots)
-      for (const batch of slot?.batches ?? []) running += batch.length;
-    return this.#queue.length + running;
+    return this.#queue.length + runningReads(this.#slots);
   }
 
   stats(): PoolStats {
-    let idle = 0;
-    let used = 0;
-    if (!this.#closed) {
-      for (const slot of this.#slots) {
-        if (!slot?.ready) continue;
-        if (slot.batches.length > 0) used++;
-        else idle++;
-      }
-    }
     return {
       mode: 'worker',
-      connections: { idle, used },
+      connections: this.#closed ? { idle: 0, used: 0 } : connectionStates(this.#slots),
       max: this.#options.size,
       pending: this.#queue.reduce((n, task) => n + (task.state === QUEUED ? 1 : 0), 0),
-      waitTimeMs: this.#waitTime.snapshot(),
-      useTimeMs: this.#useTime.snapshot(),
+      waitTimeMs: this.#metrics.poolWaitTime.snapshot(),
+      useTimeMs: this.#metrics.poolUseTime.snapshot(),
       timeouts: this.#timeouts,
       aborted: this.#aborted,
       crashes: this.#crashes,

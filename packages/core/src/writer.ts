@@ -65,11 +65,11 @@ export class Writer {
     if (error === undefined) {
       this.#metrics.writes++;
       this.#metrics.writeLatency.record(duration);
-    } else {
-      this.#metrics.writeErrors++;
     }
-    this.#afterTransaction(duration, error);
     const named = error === undefined ? undefined : this.named(error);
+    // Failed writes get their own series, by failure (error.type), the full disk named.
+    if (named !== undefined) this.#metrics.recordWriteFailure(duration, named);
+    this.#afterTransaction(duration, error);
     this.#metrics.noteDiskOutcome(named);
     return named;
   }

@@ -1,3 +1,4 @@
+import { failureName } from '@walkeeper/core/plugin-kit';
 import { ERROR_TYPE_VALUE_OTHER } from './semconv.js';
 
 export interface ErrorClass {
@@ -12,23 +13,15 @@ export interface ErrorClass {
  * status code where there is one, so SQLite's extended result code comes first
  * (`SQLITE_CONSTRAINT_PRIMARYKEY`, `SQLITE_BUSY`); a walkeeper error without one gives its
  * stable code (`E_TIMEOUT`, `E_POOL_QUEUE_FULL`); any other error its class name
- * (`TypeError`); a thrown non-error `_OTHER`.
+ * (`TypeError`); a thrown non-error `_OTHER`. Core names the failures it times the same way
+ * (`failureName`).
  */
 export function classifyError(error: unknown): ErrorClass {
-  if (typeof error !== 'object' || error === null) {
-    return { type: ERROR_TYPE_VALUE_OTHER, statusCode: undefined };
-  }
-  const { code, sqliteCode, name } = error as {
-    code?: unknown;
-    sqliteCode?: unknown;
-    name?: unknown;
-  };
-  if (typeof sqliteCode === 'string' && sqliteCode.length > 0) {
-    return { type: sqliteCode, statusCode: sqliteCode };
-  }
-  if (typeof code === 'string' && code.length > 0) {
-    return { type: code, statusCode: code.startsWith('SQLITE_') ? code : undefined };
-  }
-  if (typeof name === 'string' && name.length > 0) return { type: name, statusCode: undefined };
-  return { type: ERROR_TYPE_VALUE_OTHER, statusCode: undefined };
+  return namedFailure(failureName(error));
+}
+
+/** The attributes of a failure core has already named (`failureName`); unnamed is `_OTHER`. */
+export function namedFailure(name: string | undefined): ErrorClass {
+  const type = name ?? ERROR_TYPE_VALUE_OTHER;
+  return { type, statusCode: type.startsWith('SQLITE_') ? type : undefined };
 }

@@ -1,114 +1,108 @@
-import { createRequire } from 'node:module';
-import {
-  type Attributes,
-  type Histogram,
-  type Meter,
-  type MeterProvider,
-  metrics,
-} from '@opentelemetry/api';
-import type {
-  CheckpointResult,
-  PluginContext,
-  QueryEvent,
-  Walkeeper,
-  WalkeeperPlugin,
-} from '@walkeeper/core';
+import { type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { PluginContext, QueryEvent, WalkeeperPlugin } from '@walkeeper/core';
 import { checkKnownKeys, checkPlainObject, configError } from '@walkeeper/core/plugin-kit';
-import { PoolTimes } from './internal/pool-times.js';
+import { sourcesOf } from './internal/producer.js';
 import { QueryRecorder } from './internal/query-recorder.js';
 import { ReportOnce } from './internal/report-once.js';
-import { checkpointAttributes, StatsObserver } from './internal/stats-observer.js';
-import {
-  ATTR_DB_CLIENT_CONNECTION_POOL_NAME,
-  ATTR_DB_NAMESPACE,
-  ATTR_DB_SYSTEM_NAME,
-  DB_CLIENT_OPERATION_DURATION_BUCKETS,
-  DB_SYSTEM_NAME_VALUE_SQLITE,
-  METRIC_SQLITE_CHECKPOINT_DURATION,
-} from './semconv.js';
+import { createSource, type Source } from './internal/source.js';
+import { OTEL_SCOPE_NAME, OTEL_SCOPE_VERSION } from './scope.js';
 
 export interface OtelMetricsOptions {
-  /** Where the meter comes from. Default: the global provider (`metrics.getMeterProvider()`) at open. */
-  meterProvider?: MeterProvider;
-  /** A meter to use as is; wins over `meterProvider`. */
-  meter?: Meter;
+  /** Producers (`otelMetricProducer()`) of the readers that export this database. */
+  producers?: readonly MetricProducer[];
   /** `db.client.connection.pool.name`. Default: the database path, as given to `openWalkeeper()`. */
   poolName?: string;
+  /**
+   * Record `db.client.operation.duration` on every operation through an SDK Histogram
+   * instead of exporting walkeeper's aggregate: about 1 µs per operation, for exemplars.
+   * `meter` is used as is; otherwise the meter comes from `meterProvider`, or from the global
+   * provider at open. The other metrics still come from the producers.
+   */
+  instruments?: { meterProvider?: MeterProvider; meter?: Meter };
 }
 
 /** The plugin `otelMetrics()` returns. */
 export interface OtelMetricsPlugin extends WalkeeperPlugin {
-  /** Measurements lost to a throwing meter, instrument or exporter callback (each site is reported once). */
+  /** Measurements lost to a throwing meter or instrument (each site is reported once). */
   readonly droppedMeasurements: number;
 }
 
-/** The instrumentation scope: the package name and version. */
-export const OTEL_SCOPE_NAME = '@walkeeper/otel';
-const OTEL_SCOPE_VERSION = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
-).version;
+export { OTEL_SCOPE_NAME } from './scope.js';
 
 /** The plugin's name, for `dependencies` of other plugins. */
 export const OTEL_PLUGIN = 'otel';
 
-/** How often pool wait and use times are handed to the meter between collections. */
-const POOL_TIMES_FLUSH_MS = 1000;
-
-const KNOWN = ['meterProvider', 'meter', 'poolName'];
+const KNOWN = ['producers', 'poolName', 'instruments'];
+const KNOWN_INSTRUMENTS = ['meterProvider', 'meter'];
 
 /**
- * OpenTelemetry metrics for a walkeeper database: the semantic conventions' database client
- * metrics (`db.client.operation.duration`, `db.client.connection.*`) with their names, units
- * and attributes, and walkeeper's own `sqlite.wal.*`, `sqlite.checkpoint.*` and
- * `sqlite.database.size`. Instruments are created once, at open; observable ones read the
- * cached `stats()` snapshot. A meter or callback that throws loses its measurement, is
- * reported once through the plugin error channel, and never fails a query.
+ * OpenTelemetry metrics for one walkeeper database: the semantic conventions' database
+ * client metrics (`db.client.operation.duration`, `db.client.connection.*`) with their
+ * names, units and attributes, and walkeeper's own `sqlite.wal.*`, `sqlite.checkpoint.*` and
+ * `sqlite.database.size`. The producers read them from walkeeper's own counters and
+ * histograms when their reader collects, so an operation costs nothing more than
+ * walkeeper's own timing. One plugin per database; a database may feed several readers.
  */
 export function otelMetrics(options: OtelMetricsOptions = {}): OtelMetricsPlugin {
   const input = checkPlainObject('otelMetrics options', options);
   checkKnownKeys('otelMetrics', input, KNOWN);
-  const { meterProvider, meter, poolName } = options;
-  if (meter !== undefined && typeof (meter as Partial<Meter>).createHistogram !== 'function')
-    throw configError('otelMetrics.meter', meter, 'an OpenTelemetry Meter');
-  if (
-    meterProvider !== undefined &&
-    typeof (meterProvider as Partial<MeterProvider>).getMeter !== 'function'
-  )
-    throw configError('otelMetrics.meterProvider', meterProvider, 'an OpenTelemetry MeterProvider');
+  const { producers = [], poolName, instruments } = options;
+  if (!Array.isArray(producers))
+    throw configError('otelMetrics.producers', producers, 'an array of otelMetricProducer()');
+  const sets = producers.map((producer, index) => {
+    const sources = sourcesOf(producer);
+    if (sources === undefined)
+      throw configError(`otelMetrics.producers[${index}]`, producer, 'an otelMetricProducer()');
+    return sources;
+  });
   if (poolName !== undefined && (typeof poolName !== 'string' || poolName.length === 0))
     throw configError('otelMetrics.poolName', poolName, 'a non-empty string');
+  if (instruments !== undefined) checkInstruments(instruments);
+  if (sets.length === 0 && instruments === undefined)
+    throw configError('otelMetrics options', options, 'producers, instruments, or both');
 
   let failures: ReportOnce | undefined;
-  let recorder: Recorder | undefined;
+  let source: Source | undefined;
+  let recorder: QueryRecorder | undefined;
+  const detach = () => {
+    if (source !== undefined) for (const set of sets) set.delete(source);
+    source = undefined;
+    recorder = undefined;
+  };
   return {
     name: OTEL_PLUGIN,
     specificationVersion: 'v1',
     setup({ walkeeper, report }: PluginContext) {
+      // Registered again for another open: the old database has closed or is closing.
+      detach();
       failures = new ReportOnce(report);
+      source = createSource(walkeeper, poolName, instruments !== undefined);
+      for (const set of sets) set.add(source);
+      if (instruments === undefined) return;
       try {
-        const resolved =
-          meter ??
-          (meterProvider ?? metrics.getMeterProvider()).getMeter(
+        const meter =
+          instruments.meter ??
+          (instruments.meterProvider ?? metrics.getMeterProvider()).getMeter(
             OTEL_SCOPE_NAME,
             OTEL_SCOPE_VERSION,
           );
-        recorder = new Recorder(resolved, walkeeper, poolName ?? walkeeper.path, failures);
+        recorder = new QueryRecorder(meter, source.common, failures);
       } catch (error) {
-        // A meter that cannot create instruments leaves the database without metrics, not closed.
+        // A meter that cannot create instruments leaves the database without them, not closed.
         failures.failed('create instruments', error);
       }
     },
     hooks: {
-      onQuery(event: QueryEvent) {
-        recorder?.query(event);
-      },
-      onCheckpoint(result: CheckpointResult) {
-        recorder?.checkpoint(result);
-      },
-      onClose() {
-        recorder?.dispose();
-        recorder = undefined;
-      },
+      // Without per-call instruments there is no onQuery hook, so reads are not reported.
+      ...(instruments === undefined
+        ? {}
+        : {
+            onQuery(event: QueryEvent) {
+              recorder?.record(event);
+            },
+          }),
+      onClose: detach,
     },
     get droppedMeasurements() {
       return failures?.dropped ?? 0;
@@ -116,72 +110,19 @@ export function otelMetrics(options: OtelMetricsOptions = {}): OtelMetricsPlugin
   };
 }
 
-/** The instruments of one open database. */
-class Recorder {
-  readonly #queries: QueryRecorder;
-  readonly #checkpointDuration: Histogram;
-  readonly #checkpointAttributes: ReturnType<typeof checkpointAttributes>;
-  readonly #poolTimes: PoolTimes;
-  readonly #observer: StatsObserver;
-  readonly #timer: ReturnType<typeof setInterval>;
-  readonly #failures: ReportOnce;
-  readonly #walkeeper: Walkeeper;
-
-  constructor(meter: Meter, walkeeper: Walkeeper, poolName: string, failures: ReportOnce) {
-    this.#walkeeper = walkeeper;
-    this.#failures = failures;
-    const common: Attributes = {
-      [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
-      [ATTR_DB_NAMESPACE]: walkeeper.path,
-    };
-    const pool: Attributes = { [ATTR_DB_CLIENT_CONNECTION_POOL_NAME]: poolName };
-    this.#queries = new QueryRecorder(meter, common, failures);
-    this.#checkpointDuration = meter.createHistogram(METRIC_SQLITE_CHECKPOINT_DURATION, {
-      description: 'Duration of SQLite WAL checkpoints, by mode and outcome.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DB_CLIENT_OPERATION_DURATION_BUCKETS] },
-    });
-    this.#checkpointAttributes = checkpointAttributes(common);
-    this.#poolTimes = new PoolTimes(meter, pool, failures);
-    this.#poolTimes.start(walkeeper.stats().pool);
-    this.#observer = new StatsObserver(
-      meter,
-      walkeeper,
-      { common, pool },
-      this.#poolTimes,
-      failures,
+function checkInstruments(instruments: NonNullable<OtelMetricsOptions['instruments']>): void {
+  const input = checkPlainObject('otelMetrics.instruments', instruments);
+  checkKnownKeys('otelMetrics.instruments', input, KNOWN_INSTRUMENTS);
+  const { meter, meterProvider } = instruments;
+  if (meter !== undefined && typeof (meter as Partial<Meter>).createHistogram !== 'function')
+    throw configError('otelMetrics.instruments.meter', meter, 'an OpenTelemetry Meter');
+  if (
+    meterProvider !== undefined &&
+    typeof (meterProvider as Partial<MeterProvider>).getMeter !== 'function'
+  )
+    throw configError(
+      'otelMetrics.instruments.meterProvider',
+      meterProvider,
+      'an OpenTelemetry MeterProvider',
     );
-    this.#timer = setInterval(() => this.#flushPoolTimes(), POOL_TIMES_FLUSH_MS);
-    this.#timer.unref?.();
-  }
-
-  query(event: QueryEvent): void {
-    this.#queries.record(event);
-  }
-
-  checkpoint(result: CheckpointResult): void {
-    try {
-      const outcome = result.busy ? 'busy' : 'complete';
-      this.#checkpointDuration.record(
-        result.durationMs / 1000,
-        this.#checkpointAttributes[result.mode][outcome],
-      );
-    } catch (error) {
-      this.#failures.failed('record sqlite.checkpoint.duration', error);
-    }
-  }
-
-  dispose(): void {
-    clearInterval(this.#timer);
-    this.#flushPoolTimes();
-    this.#observer.dispose();
-  }
-
-  #flushPoolTimes(): void {
-    try {
-      this.#poolTimes.flush(this.#walkeeper.stats().pool);
-    } catch (error) {
-      this.#failures.failed('stats()', error);
-    }
-  }
 }

@@ -8,12 +8,12 @@ import {
   type MetricData,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { openWalkeeper } from '@walkeeper/core';
+import { openWalkeeper, type QueryEvent } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { otelMetrics } from '../src/index.js';
+import { otelMetricProducer, otelMetrics } from '../src/index.js';
 
 const { version: VERSION } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -24,9 +24,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function sdk() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+function sdk(temporality = AggregationTemporality.CUMULATIVE) {
+  const producer = otelMetricProducer({ temporality });
+  const exporter = new InMemoryMetricExporter(temporality);
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: 3_600_000,
+    metricProducers: [producer],
+  });
   const meterProvider = new MeterProvider({ readers: [reader] });
   cleanups.push(() => meterProvider.shutdown());
   /** One collection, exported; returns its metrics by name. */
@@ -42,19 +47,22 @@ function sdk() {
     }
     return byName;
   };
-  return { meterProvider, collect };
+  return { producer, meterProvider, collect };
 }
 
 async function open(
   plugin: ReturnType<typeof otelMetrics>,
   path = tempDatabasePath('walkeeper-otel-'),
+  spy?: QueryEvent[],
 ) {
   const pluginErrors: { error: unknown; plugin: string; hook: string }[] = [];
   const wk = await openWalkeeper({
     path,
     driver: betterSqlite3(),
     readers: { size: 2, mode: 'worker' },
-    plugins: [plugin],
+    plugins: spy
+      ? [plugin, { name: 'spy', hooks: { onQuery: (event) => void spy.push(event) } }]
+      : [plugin],
     onPluginError: (error, name, hook) => void pluginErrors.push({ error, plugin: name, hook }),
   });
   cleanups.push(() => wk.close());
@@ -91,9 +99,14 @@ const SLOW_SQL =
 
 describe('otelMetrics with the OpenTelemetry SDK', () => {
   test('after a known workload the metrics have the conventions’ names, units, attributes and values', async () => {
-    const { meterProvider, collect } = sdk();
+    const { producer, collect } = sdk();
     const path = tempDatabasePath('walkeeper-otel-');
-    const { wk, pluginErrors } = await open(otelMetrics({ meterProvider, poolName: 'main' }), path);
+    const events: QueryEvent[] = [];
+    const { wk, pluginErrors } = await open(
+      otelMetrics({ producers: [producer], poolName: 'main' }),
+      path,
+      events,
+    );
     const db = { 'db.system.name': 'sqlite', 'db.namespace': path };
 
     // Writes: three transactions commit, one fails on the primary key.
@@ -167,6 +180,31 @@ describe('otelMetrics with the OpenTelemetry SDK', () => {
     ]);
     const total = points<Histogram>(duration).reduce((sum, p) => sum + p.value.count, 0);
     expect(total).toBe(3 + 20 + 1 + 1 + 2 + 4 + 1);
+    // Every operation the onQuery hook saw is counted, exactly once.
+    expect(total).toBe(events.length);
+    // Sums, minima and maxima are exact: walkeeper times each operation once, and the same
+    // measurement reaches onQuery for writes and prepared reads.
+    const writes = events.filter((e) => e.kind === 'write' && e.error === undefined);
+    const transactions = point<Histogram>(duration, { ...db, 'db.operation.name': 'TRANSACTION' });
+    expect(transactions.value.sum).toBeCloseTo(
+      writes.reduce((sum, e) => sum + e.durationMs, 0) / 1000,
+      12,
+    );
+    expect(transactions.value.min).toBe(Math.min(...writes.map((e) => e.durationMs)) / 1000);
+    expect(transactions.value.max).toBe(Math.max(...writes.map((e) => e.durationMs)) / 1000);
+    expect(transactions.value.sum).toBeCloseTo(stats.writes.latencyMs.sumMs / 1000, 12);
+    const reads = points<Histogram>(duration).filter(
+      (p) => p.attributes['db.operation.name'] !== 'TRANSACTION',
+    );
+    expect(reads.reduce((sum, p) => sum + (p.value.sum ?? 0), 0)).toBeCloseTo(
+      stats.reads.latencyMs.sumMs / 1000,
+      12,
+    );
+    expect(reads.reduce((sum, p) => sum + p.value.count, 0)).toBe(stats.reads.latencyMs.count);
+    for (const p of points<Histogram>(duration)) {
+      expect(p.value.buckets.counts.reduce((a, b) => a + b, 0)).toBe(p.value.count);
+      expect(p.startTime).toEqual(points<Histogram>(duration)[0]!.startTime);
+    }
 
     // Connection pool
     const pool = { 'db.client.connection.pool.name': 'main' };
@@ -196,8 +234,12 @@ describe('otelMetrics with the OpenTelemetry SDK', () => {
       expect(metric?.descriptor).toMatchObject({ unit: 's', type: 'HISTOGRAM' });
       const times = point<Histogram>(metric, pool).value;
       const snapshot = name.endsWith('wait_time') ? stats.pool.waitTimeMs : stats.pool.useTimeMs;
+      // One per pooled read that ran, each at its own value (no interval means).
       expect(times.count).toBe(snapshot.count);
-      expect(times.sum).toBeCloseTo(snapshot.sumMs / 1000, 6);
+      expect(times.count).toBe(3 + 1 + 1 + 1 + 1);
+      expect(times.sum).toBeCloseTo(snapshot.sumMs / 1000, 12);
+      expect(times.min).toBe(snapshot.minMs / 1000);
+      expect(times.max).toBe(snapshot.maxMs / 1000);
     }
 
     // walkeeper's own
@@ -241,9 +283,9 @@ describe('otelMetrics with the OpenTelemetry SDK', () => {
     expect(everyAttribute.some((value) => String(value).includes('notes'))).toBe(false);
   });
 
-  test('after close the observable callbacks are removed and collections still work', async () => {
-    const { meterProvider, collect } = sdk();
-    const { wk, pluginErrors } = await open(otelMetrics({ meterProvider }));
+  test('after close the database leaves the collections, which still work', async () => {
+    const { producer, collect } = sdk();
+    const { wk, pluginErrors } = await open(otelMetrics({ producers: [producer] }));
     wk.write((tx) => tx.exec('CREATE TABLE t (x)'));
     const before = await collect();
     expect(before.has('sqlite.wal.size')).toBe(true);
@@ -254,16 +296,16 @@ describe('otelMetrics with the OpenTelemetry SDK', () => {
       return stats();
     };
     await wk.close();
-    await collect();
-    await collect();
-    expect(calls).toBe(1); // the final pool-times flush at close, none from collections
+    expect((await collect()).size).toBe(0);
+    expect((await collect()).size).toBe(0);
+    expect(calls).toBe(0);
     expect(pluginErrors).toEqual([]);
   });
 
   test('the default pool name is the database path', async () => {
-    const { meterProvider, collect } = sdk();
+    const { producer, collect } = sdk();
     const path = tempDatabasePath('walkeeper-otel-');
-    await open(otelMetrics({ meterProvider }), path);
+    await open(otelMetrics({ producers: [producer] }), path);
     const metrics = await collect();
     expect(
       point<number>(metrics.get('db.client.connection.max'), {

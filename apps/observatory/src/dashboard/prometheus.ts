@@ -1,6 +1,6 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { type OtelMetricsPlugin, otelMetrics } from '@walkeeper/otel';
+import { type OtelMetricsPlugin, otelMetricProducer, otelMetrics } from '@walkeeper/otel';
 
 /** The Prometheus text exposition format's content type (what Prometheus asks for first). */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -19,13 +19,19 @@ export interface PrometheusMetrics {
  * started), so `/metrics` is one more Hono route, served the same way on Node and Bun.
  */
 export function prometheusMetrics(options: { poolName?: string } = {}): PrometheusMetrics {
-  const exporter = new PrometheusExporter({ preventServerStart: true });
+  // walkeeper's aggregates, read at each scrape: cumulative, in the advised explicit buckets
+  // (the Prometheus text format has no exponential histograms).
+  const producer = otelMetricProducer();
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [producer],
+  });
   const meterProvider = new MeterProvider({ readers: [exporter] });
   // The exporter's own defaults: no prefix, no timestamps (Prometheus stamps the scrape).
   const serializer = new PrometheusSerializer();
   return {
     plugin: otelMetrics({
-      meterProvider,
+      producers: [producer],
       ...(options.poolName === undefined ? {} : { poolName: options.poolName }),
     }),
     async scrape() {

@@ -13,6 +13,8 @@ export {
   bucketBoundsMs,
   bucketIndex,
   bucketQuantile,
+  EXPONENTIAL_INDEX_OFFSET,
+  EXPONENTIAL_SCALE,
   Histogram,
   mergeBuckets,
 } from '../histogram.js';
@@ -22,6 +24,12 @@ export { openError } from '../internal/sqlite-errors.js';
 export * from '../internal/validate.js';
 export type { StatementRoute } from '../statement-route.js';
 export { routeStatement } from '../statement-route.js';
+export type { TimedCheckpointOutcome } from '../metrics.js';
+export type { OperationKind, OperationSeries } from '../operation-histograms.js';
+export { failureName, MAX_FAILURE_TYPES } from '../operation-histograms.js';
+export { readOperationName } from '../operation-name.js';
 export type { TransactionRunnerOptions } from '../transaction-runner.js';
 export { isThenable, TransactionRunner } from '../transaction-runner.js';
 export { compareVersions, readShmCounters } from '../wal-sample.js';
+export type { LiveHistograms } from './live-histograms.js';
+export { liveHistogramsOf } from './live-histograms.js';
