@@ -37,7 +37,7 @@ export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
 export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
 export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
-export type { SchedulerStats } from './scheduler.js';
+export type { PinStats, SchedulerStats } from './scheduler.js';
 export type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
 export { composeStrategies } from './strategy.js';
 export type { Synchronous, WriteTransaction } from './transaction-runner.js';

@@ -126,6 +126,7 @@ function buildCore(
         if (error === undefined) {
           core.scheduler?.noteCommit();
           coordinator.resetByCommittingWriter(core.scheduler?.strategy.capBytes);
+          coordinator.copyResidualByCommittingWriter();
         }
         if (hooks.hasQueryHooks) hooks.query({ kind: 'write', sql: undefined, durationMs, error });
       },

@@ -1,4 +1,9 @@
-import { assessHealth, type HealthReport, type HealthThresholds } from './health.js';
+import {
+  assessHealth,
+  type HealthInput,
+  type HealthReport,
+  type HealthThresholds,
+} from './health.js';
 import type { Metrics, PoolStats, WalkeeperStats } from './metrics.js';
 import type { ReadPool } from './read-pool.js';
 import type { CheckpointScheduler } from './scheduler.js';
@@ -67,9 +72,15 @@ export function buildHealth(sources: StatsSources): HealthReport {
       sqliteVersion: sources.sqliteVersion,
       readerCrashes: sources.pool?.stats().crashes ?? 0,
       checkpointsHandedBack: sources.scheduler?.stats().watchdogEngaged ?? false,
+      pin: pinOf(sources),
     },
     { ...sources.health, walCapBytes: walCapBytes(sources) },
   );
+}
+
+function pinOf(sources: StatsSources): HealthInput['pin'] {
+  const pin = sources.scheduler?.pin();
+  return pin && { frames: pin.frames, forMs: pin.forMs, pageSize: sources.pageSize };
 }
 
 function emptyPoolStats(mode: 'inline' | 'worker', size: number): PoolStats {
