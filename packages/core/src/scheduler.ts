@@ -115,7 +115,10 @@ export class CheckpointScheduler {
     this.#running = true;
     this.#stats.running = true;
     this.#lastTickAt = performance.now();
-    if (this.#owns) this.#services.setAutocheckpoint(0);
+    if (this.#owns) {
+      this.#services.setAutocheckpoint(0);
+      this.#services.coordinator.warmUp();
+    }
     this.#stats.watchdogEngaged = false;
     this.#consecutiveFailures = 0;
     this.#timer = setInterval(() => void this.tick(), this.#options.intervalMs);

@@ -14,8 +14,10 @@ import {
   waitsForReaders,
 } from './result.js';
 
-/** The most frames the committing writer copies after an off-thread PASSIVE (0.5 MiB). */
-const RESIDUAL_MAX_FRAMES = 128;
+/** The most frames the committing writer copies after an off-thread PASSIVE (1 MiB). */
+const RESIDUAL_MAX_FRAMES = 256;
+/** Off-thread PASSIVEs in a row queued to shrink a residual too large for the writer. */
+const MAX_RESIDUAL_FOLLOW_UPS = 2;
 
 export interface CoordinatorServices {
   path: string;
@@ -52,11 +54,18 @@ export class CheckpointCoordinator {
   #capCheckedAt = 0;
   /** An off-thread PASSIVE copied everything it saw: the next commit copies what came since. */
   #residualDue = false;
+  /** Off-thread PASSIVEs queued in a row for a residual too large to copy on the writer. */
+  #followUps = 0;
   /** Progress and the pin, from every result. */
   readonly progress = new CheckpointProgress();
 
   constructor(services: CoordinatorServices) {
     this.#services = services;
+  }
+
+  /** A scheduler will checkpoint soon: have the off-thread checkpointer ready by then. */
+  warmUp(): void {
+    this.#services.checkpointer?.warmUp();
   }
 
   /** Runs `task` after everything queued before it. */
@@ -84,7 +93,7 @@ export class CheckpointCoordinator {
       if (pool) await pool.pause();
       try {
         result =
-          mode === 'PASSIVE' && checkpointer
+          mode === 'PASSIVE' && checkpointer && this.#offThreadReady(checkpointer)
             ? await this.#offThread(checkpointer)
             : await this.#onWriter(mode, maxStallMs);
       } finally {
@@ -98,6 +107,17 @@ export class CheckpointCoordinator {
     }
     this.#finish(result);
     return result;
+  }
+
+  /**
+   * A PASSIVE never waits for the checkpointer's thread to start (up to a second and more on
+   * a loaded machine, while the log grows): until it answers, PASSIVE runs on the writer, as
+   * SQLite's autocheckpoint would.
+   */
+  #offThreadReady(checkpointer: Checkpointer): boolean {
+    if (checkpointer.ready) return true;
+    checkpointer.warmUp();
+    return false;
   }
 
   async #offThread(checkpointer: Checkpointer): Promise<CheckpointResult> {
@@ -165,10 +185,10 @@ export class CheckpointCoordinator {
    * fully backfilled when the next transaction starts, SQLite never restarts it, and the -wal
    * grew to eight times SQLite's own (measured: 32 MiB against 4 MiB). So once it copied all
    * it saw, the committing writer copies the few frames committed since, as SQLite's
-   * autocheckpoint would, and the next transaction restarts the log. A residual larger than
-   * `RESIDUAL_MAX_FRAMES` (a PASSIVE slowed by a loaded disk) is left to the next PASSIVE:
-   * the writer never copies more than a fraction of a millisecond's worth. Costs a field read
-   * on every other commit.
+   * autocheckpoint would, and the next transaction restarts the log. The writer never copies
+   * more than `RESIDUAL_MAX_FRAMES`: a larger residual (a PASSIVE slowed by a loaded disk)
+   * gets another off-thread PASSIVE, which has less to copy and so leaves less behind, at
+   * most `MAX_RESIDUAL_FOLLOW_UPS` in a row. Costs a field read on every other commit.
    */
   copyResidualByCommittingWriter(): void {
     if (!this.#residualDue) return;
@@ -178,7 +198,19 @@ export class CheckpointCoordinator {
     this.#residualDue = false;
     const sample = sampler.sample();
     const residual = sample.frames - sample.backfilledFrames;
-    if (residual <= 0 || residual > RESIDUAL_MAX_FRAMES) return;
+    if (residual <= 0) return;
+    if (residual > RESIDUAL_MAX_FRAMES) {
+      if (checkpointer === undefined || this.#followUps >= MAX_RESIDUAL_FOLLOW_UPS) {
+        this.#followUps = 0;
+        return;
+      }
+      this.#followUps++;
+      this.checkpoint('PASSIVE', this.#services.maxStallMs).catch((error: unknown) =>
+        this.#services.hooks.report(error, 'checkpoint', 'residual PASSIVE'),
+      );
+      return;
+    }
+    this.#followUps = 0;
     const wal = this.#wal();
     const startedAt = performance.now();
     let row: Record<string, unknown> | undefined;
