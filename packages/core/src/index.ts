@@ -20,7 +20,7 @@ export type {
   HealthStatus,
   HealthThresholds,
 } from './health.js';
-export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
+export { assessHealth, PIN_REPORT_MS, WAL_RESET_FIX_VERSION } from './health.js';
 export type { HistogramSnapshot } from './histogram.js';
 export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js';
 export { openWalkeeper } from './open-walkeeper.js';
