@@ -231,7 +231,7 @@ export class CheckpointScheduler {
     const { sampler, metrics, pageSize, coordinator } = this.#services;
     const sample = sampler.sample();
     const { progress } = coordinator;
-    if (progress.stalledStreak > 0) coordinator.notePinMoved();
+    coordinator.notePinMoved();
     const pin = this.pin(sample.frames, now);
     const wallNow = Date.now();
     const age = (at: number | undefined) =>
@@ -266,7 +266,7 @@ export class CheckpointScheduler {
   ): PinStats | undefined {
     const { progress } = this.#services.coordinator;
     const pin = progress.pin;
-    if (pin === undefined || frames <= pin.frame) return undefined;
+    if (pin === undefined || pin.released || frames <= pin.frame) return undefined;
     return {
       frames: frames - pin.frame,
       forMs: Math.max(0, now - pin.since),

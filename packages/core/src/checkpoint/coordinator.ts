@@ -174,9 +174,10 @@ export class CheckpointCoordinator {
     this.#finish(result);
   }
 
-  /** While stalled: whether the pinning reader has let go, from the -shm read marks. */
-  notePinMoved(): boolean {
-    return this.progress.notePinMoved(readShmCounters(this.#services.path)?.readMarks);
+  /** While a reader pins the log: whether it has let go, from the -shm read marks. */
+  notePinMoved(): void {
+    if (this.progress.watchable)
+      this.progress.notePinMoved(readShmCounters(this.#services.path)?.readMarks);
   }
 
   /**

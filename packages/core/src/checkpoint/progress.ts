@@ -11,6 +11,8 @@ export interface Pin {
    * pinning reader's. When none of them holds it any more, the reader has let its snapshot go.
    */
   readonly slots: readonly number[];
+  /** The read marks show the reader let go; the next checkpoint will tell where the log stands. */
+  readonly released: boolean;
 }
 
 /**
@@ -51,26 +53,32 @@ export class CheckpointProgress {
       last === undefined || restarted || checkpointedFrames > last.checkpointedFrames;
     this.stalledStreak = progressed ? 0 : this.stalledStreak + 1;
     const slots = slotsHolding(readMarks, checkpointedFrames);
+    // The same snapshot still stops backfill: the pin keeps its age, whatever the read marks said.
     if (this.#pin?.frame === checkpointedFrames && !restarted) {
-      this.#pin = { ...this.#pin, slots };
+      this.#pin = { ...this.#pin, slots, released: false };
     } else {
-      this.#pin = { frame: checkpointedFrames, since: now, slots };
+      this.#pin = { frame: checkpointedFrames, since: now, slots, released: false };
     }
+  }
+
+  /** The pin has slots whose read marks can show the reader letting go. */
+  get watchable(): boolean {
+    return this.#pin !== undefined && !this.#pin.released && this.#pin.slots.length > 0;
   }
 
   /**
    * Whether the pinning reader has let go, judged from the read marks now: the slots that held
    * the pin hold something else (the writer's next transaction reuses a freed slot). Then the
-   * stall is over and the next checkpoint may run at once; without that evidence the
-   * strategies' backoff decides when to look again.
+   * stall is over, the next checkpoint may run at once, and the pin is not reported until a
+   * checkpoint finds it again. Without that evidence (a reader on slot 0, which reads the
+   * database file alone) the strategies' backoff decides when to look again.
    */
-  notePinMoved(readMarks: readonly number[] | undefined): boolean {
+  notePinMoved(readMarks: readonly number[] | undefined): void {
     const pin = this.#pin;
-    if (this.stalledStreak === 0 || pin === undefined || pin.slots.length === 0) return false;
-    if (readMarks === undefined) return false;
-    if (pin.slots.some((slot) => readMarks[slot] === pin.frame)) return false;
+    if (!this.watchable || pin === undefined || readMarks === undefined) return;
+    if (pin.slots.some((slot) => readMarks[slot] === pin.frame)) return;
     this.stalledStreak = 0;
-    return true;
+    this.#pin = { ...pin, released: true };
   }
 }
 
