@@ -5,7 +5,7 @@ import { scenarioNames } from '../src/scenarios/index.js';
 import { EXPECTED, leaf, NODE_ONLY } from './expected-keys.js';
 
 /** Scenarios whose shape needs a lighter load or more keys: each has a test file of its own. */
-const TESTED_ON_THEIR_OWN = ['starvation', 'ingest', 'usage'];
+const TESTED_ON_THEIR_OWN = ['starvation', 'ingest', 'usage', 'steady', 'pinned'];
 
 describe('scenarios', () => {
   it('registers exactly the scenarios these tests know', () => {

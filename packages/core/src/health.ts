@@ -12,7 +12,8 @@ export interface HealthReason {
     | 'READER_CRASHES'
     | 'CHECKPOINTS_HANDED_BACK'
     | 'TRANSACTION_HOLDS_WRITER'
-    | 'DISK_FULL';
+    | 'DISK_FULL'
+    | 'WAL_PINNED_BY_READER';
   severity: Exclude<HealthStatus, 'ok'>;
   message: string;
 }
@@ -58,7 +59,17 @@ export interface HealthInput {
   transactionOpenMs?: number;
   /** Past this, an open transaction is why checkpoints wait (`checkpoint.maxStallMs`). */
   transactionBudgetMs?: number;
+  /** A reader's snapshot stops backfill: the frames past it and since when (see `PIN_REPORT_MS`). */
+  pin?: { frames: number; forMs: number; pageSize: number } | undefined;
 }
+
+/**
+ * A pin shorter than this is an ordinary read overlapping a checkpoint; longer, a reader that
+ * holds one snapshot (a backup, Litestream, a `sqlite3` shell left inside a transaction).
+ */
+export const PIN_REPORT_MS = 1000;
+/** Pinned with the WAL past this share of its cap (the emergency size) is critical. */
+const PIN_CRITICAL_SHARE = 0.75;
 
 /** The first SQLite release with the fix for the WAL-reset database corruption bug. */
 export const WAL_RESET_FIX_VERSION = '3.51.3';
@@ -97,6 +108,15 @@ export function assessHealth(input: HealthInput, thresholds: HealthThresholds): 
       code: 'CHECKPOINT_STALE',
       severity: 'degraded',
       message: `no complete checkpoint for ${Math.round((input.now - since) / 1000)} s while the WAL holds ${input.frames - input.backfilledFrames} unbackfilled frames`,
+    });
+  }
+  const pin = input.pin;
+  if (pin !== undefined && pin.frames > 0 && pin.forMs >= PIN_REPORT_MS) {
+    const critical = input.walBytes >= PIN_CRITICAL_SHARE * thresholds.walCapBytes;
+    reasons.push({
+      code: 'WAL_PINNED_BY_READER',
+      severity: critical ? 'critical' : 'degraded',
+      message: `a reader's snapshot has pinned the WAL for ${Math.round(pin.forMs / 1000)} s: ${pin.frames} frames (${mib(pin.frames * (pin.pageSize + 24))} MiB) cannot be backfilled until it ends its transaction; the WAL is ${mib(input.walBytes)} MiB of a ${mib(thresholds.walCapBytes)} MiB cap`,
     });
   }
   if (compareVersions(input.sqliteVersion, WAL_RESET_FIX_VERSION) < 0) {

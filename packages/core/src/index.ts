@@ -21,7 +21,7 @@ export type {
   HealthStatus,
   HealthThresholds,
 } from './health.js';
-export { assessHealth, WAL_RESET_FIX_VERSION } from './health.js';
+export { assessHealth, PIN_REPORT_MS, WAL_RESET_FIX_VERSION } from './health.js';
 export type { HistogramSnapshot } from './histogram.js';
 export type { CheckpointOutcome, PoolStats, WalkeeperStats } from './metrics.js';
 export { openWalkeeper } from './open-walkeeper.js';
@@ -39,7 +39,7 @@ export type { PragmaName, PragmaOptions, Preset } from './pragmas.js';
 export { PRAGMA_TABLE, PRESETS } from './pragmas.js';
 export type { PreparedRead } from './prepared-read.js';
 export type { ReadOptions } from './read-pool.js';
-export type { SchedulerStats } from './scheduler.js';
+export type { PinStats, SchedulerStats } from './scheduler.js';
 export type { CheckpointDecision, CheckpointStrategy, WalState } from './strategy.js';
 export { composeStrategies } from './strategy.js';
 export type { Synchronous, WriteTransaction } from './transaction-runner.js';

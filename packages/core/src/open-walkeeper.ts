@@ -131,6 +131,7 @@ function buildCore(
       if (error === undefined) {
         core.scheduler?.noteCommit();
         coordinator.resetByCommittingWriter(core.scheduler?.capBytes);
+        coordinator.copyResidualByCommittingWriter();
       }
       if (hooks.hasQueryHooks) hooks.query({ kind: 'write', sql: undefined, durationMs, error });
     },

@@ -23,6 +23,16 @@ export interface SchedulerServices {
   externalOwner(): ExternalOwner | undefined;
 }
 
+/** A reader's snapshot that stops backfill, as `stats().scheduler.pin` shows it. */
+export interface PinStats {
+  /** Frames no checkpoint can backfill while the reader stays. */
+  frames: number;
+  /** Since checkpoints first stopped at its snapshot. */
+  forMs: number;
+  /** Consecutive checkpoints that got no further. */
+  stalledStreak: number;
+}
+
 export interface SchedulerOptions {
   /** How often the strategy is asked when nothing happens. */
   intervalMs: number;
@@ -42,6 +52,8 @@ export interface SchedulerStats {
   /** SQLite's autocheckpoint is on because the scheduler stopped or its strategy kept failing. */
   watchdogEngaged: boolean;
   watchdogEngagements: number;
+  /** A reader's snapshot stops backfill; undefined when nothing pins the log. */
+  pin: PinStats | undefined;
 }
 
 /** How often the scheduler looks for another program that owns checkpoints. */
@@ -99,6 +111,7 @@ export class CheckpointScheduler {
       strategyErrors: 0,
       watchdogEngaged: false,
       watchdogEngagements: 0,
+      pin: undefined,
     };
   }
 
@@ -151,7 +164,10 @@ export class CheckpointScheduler {
     this.#stats.running = true;
     this.#lastTickAt = performance.now();
     this.#checkOwner(this.#lastTickAt);
-    if (this.#owns) this.#services.setAutocheckpoint(0);
+    if (this.#owns) {
+      this.#services.setAutocheckpoint(0);
+      this.#services.coordinator.warmUp();
+    }
     this.#stats.watchdogEngaged = false;
     this.#consecutiveFailures = 0;
     this.#timer = setInterval(() => void this.tick(), this.#options.intervalMs);
@@ -265,8 +281,11 @@ export class CheckpointScheduler {
   }
 
   #state(now: number): WalState {
-    const { sampler, metrics, pageSize } = this.#services;
+    const { sampler, metrics, pageSize, coordinator } = this.#services;
     const sample = sampler.current();
+    const { progress } = coordinator;
+    coordinator.notePinMoved();
+    const pin = this.pin(sample.frames, now);
     const wallNow = Date.now();
     const age = (at: number | undefined) =>
       at === undefined ? Number.POSITIVE_INFINITY : wallNow - at;
@@ -287,10 +306,28 @@ export class CheckpointScheduler {
         this.#lastWriteAt === undefined ? Number.POSITIVE_INFINITY : now - this.#lastWriteAt,
       writeRate: this.#writeRate,
       readsInFlight: this.#services.pool()?.inFlight() ?? 0,
+      stalledStreak: progress.stalledStreak,
+      pinnedFrames: pin?.frames ?? 0,
+      pinnedForMs: pin?.forMs ?? 0,
+    };
+  }
+
+  /** The pin as of `frames` in the log, from the checkpoints' results; undefined when none. */
+  pin(
+    frames = this.#services.sampler.latest.frames,
+    now = performance.now(),
+  ): PinStats | undefined {
+    const { progress } = this.#services.coordinator;
+    const pin = progress.pin;
+    if (pin === undefined || pin.released || frames <= pin.frame) return undefined;
+    return {
+      frames: frames - pin.frame,
+      forMs: Math.max(0, now - pin.since),
+      stalledStreak: progress.stalledStreak,
     };
   }
 
   stats(): SchedulerStats {
-    return { ...this.#stats, decisions: { ...this.#stats.decisions } };
+    return { ...this.#stats, decisions: { ...this.#stats.decisions }, pin: this.pin() };
   }
 }

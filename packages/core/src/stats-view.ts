@@ -1,4 +1,9 @@
-import { assessHealth, type HealthReport, type HealthThresholds } from './health.js';
+import {
+  assessHealth,
+  type HealthInput,
+  type HealthReport,
+  type HealthThresholds,
+} from './health.js';
 import type { Metrics, PoolStats, WalkeeperStats } from './metrics.js';
 import type { WalkeeperCore } from './open-walkeeper.js';
 import type { ReadPool } from './read-pool.js';
@@ -115,9 +120,15 @@ export function buildHealth(sources: StatsSources): HealthReport {
       ...(m.diskFullSince === undefined ? {} : { diskFullSince: m.diskFullSince }),
       transactionOpenMs: sources.transactionOpenMs,
       transactionBudgetMs: sources.transactionBudgetMs,
+      pin: pinOf(sources),
     },
     { ...sources.health, walCapBytes: walCapBytes(sources) },
   );
+}
+
+function pinOf(sources: StatsSources): HealthInput['pin'] {
+  const pin = sources.scheduler?.pin();
+  return pin && { frames: pin.frames, forMs: pin.forMs, pageSize: sources.pageSize };
 }
 
 function emptyPoolStats(mode: 'inline' | 'worker', size: number): PoolStats {

@@ -28,6 +28,20 @@ export interface WalState {
   writeRate: number;
   /** Reads running or waiting in walkeeper's pool. */
   readsInFlight: number;
+  /**
+   * Consecutive checkpoints that backfilled nothing new (the same backfilled-frame count as
+   * the one before) while frames waited past a reader's snapshot. Another checkpoint cannot
+   * do better until that reader moves on, so wait (`lastResultAgeMs`) before asking again.
+   * Back to 0 after progress, a restart of the log, or when the pinning reader lets go.
+   */
+  stalledStreak: number;
+  /**
+   * Frames past the snapshot of a reader that stops backfill (walkeeper's or another
+   * process's): no checkpoint can copy them while it stays. 0 when nothing pins the log.
+   */
+  pinnedFrames: number;
+  /** Since checkpoints first stopped at that snapshot; 0 when nothing pins the log. */
+  pinnedForMs: number;
 }
 
 export interface CheckpointDecision {

@@ -17,15 +17,23 @@ export function fileBytes(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 }
 
+export interface ShmCounters {
+  frames: number;
+  backfilledFrames: number;
+  /**
+   * SQLite's `aReadMark[0..4]`: the snapshot (last frame) readers in each slot see;
+   * 0xffffffff for a slot not in use. Slot 0 reads the database file alone.
+   */
+  readMarks: number[];
+}
+
 /**
- * Reads `mxFrame` and `nBackfill` from the -shm wal-index header without touching a
+ * Reads `mxFrame`, `nBackfill` and the read marks from the -shm wal-index header without touching a
  * connection (the layout of SQLite's `WalIndexHdr` and `WalCkptInfo`, in host byte order).
  * Lock-free and so racy by a frame or two, which a sample can afford. Used where the
  * bundled SQLite has no NOOP checkpoint, and by tools that must not open a connection.
  */
-export function readShmCounters(
-  databasePath: string,
-): { frames: number; backfilledFrames: number } | undefined {
+export function readShmCounters(databasePath: string): ShmCounters | undefined {
   let fd: number;
   try {
     fd = openSync(`${databasePath}-shm`, 'r');
@@ -39,7 +47,8 @@ export function readShmCounters(
     const u32 = (offset: number) =>
       little ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
     if (header[12] !== 1) return undefined; // isInit: the index was never built
-    return { frames: u32(16), backfilledFrames: u32(96) };
+    const readMarks = [0, 1, 2, 3, 4].map((slot) => u32(100 + 4 * slot));
+    return { frames: u32(16), backfilledFrames: u32(96), readMarks };
   } finally {
     closeSync(fd);
   }

@@ -35,6 +35,12 @@ describe('assessHealth', () => {
     [{ sqliteVersion: '3.51.2' }, 'SQLITE_WAL_RESET_BUG', 'degraded'],
     [{ readerCrashes: 1 }, 'READER_CRASHES', 'degraded'],
     [{ checkpointsHandedBack: true }, 'CHECKPOINTS_HANDED_BACK', 'degraded'],
+    [{ pin: { frames: 5, forMs: 1000, pageSize: 4096 } }, 'WAL_PINNED_BY_READER', 'degraded'],
+    [
+      { walBytes: 750, pin: { frames: 5, forMs: 60_000, pageSize: 4096 } },
+      'WAL_PINNED_BY_READER',
+      'critical',
+    ],
   ] as const)('%o gives %s (%s)', (change, code, severity) => {
     const report = assessHealth({ ...healthy, ...change }, thresholds);
     expect(report.status).toBe(severity);
@@ -52,5 +58,23 @@ describe('assessHealth', () => {
   test('SQLite 3.51.3 and later are past the WAL-reset bug', () => {
     expect(assessHealth({ ...healthy, sqliteVersion: '3.51.3' }, thresholds).status).toBe('ok');
     expect(assessHealth({ ...healthy, sqliteVersion: '3.100.0' }, thresholds).status).toBe('ok');
+  });
+});
+
+describe('a reader pinning the WAL', () => {
+  test('is not reported for an ordinary read shorter than a second, nor with nothing past it', () => {
+    for (const pin of [
+      { frames: 500, forMs: 999, pageSize: 4096 },
+      { frames: 0, forMs: 60_000, pageSize: 4096 },
+    ])
+      expect(assessHealth({ ...healthy, pin }, thresholds).reasons).toEqual([]);
+  });
+
+  test('names the frames, their size and how long', () => {
+    const [reason] = assessHealth(
+      { ...healthy, walBytes: 100, pin: { frames: 256, forMs: 12_400, pageSize: 4096 } },
+      thresholds,
+    ).reasons;
+    expect(reason?.message).toMatch(/pinned the WAL for 12 s: 256 frames \(1\.0 MiB\)/);
   });
 });

@@ -1,3 +1,4 @@
+import { PIN_REPORT_MS } from '@walkeeper/core';
 import type { LatencySummary } from './latency.js';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -8,6 +9,7 @@ export type AlertCode =
   | 'WAL_OVER_CAP'
   | 'CHECKPOINT_BUSY_STREAK'
   | 'CHECKPOINT_STALE'
+  | 'WAL_PINNED_BY_READER'
   | 'POOL_QUEUE_NEAR_FULL';
 
 export interface Alert {
@@ -50,6 +52,8 @@ export interface AlertState {
   checkpointAgeMs: number;
   pending: number;
   maxQueue: number;
+  /** A reader's snapshot stops backfill (`stats().scheduler.pin`): frames past it, and since when. */
+  pin?: { frames: number; forMs: number } | undefined;
   recent: { reads: LatencySummary; writes: LatencySummary };
 }
 
@@ -64,6 +68,8 @@ export const ADVICE: Record<AlertCode, string> = {
     'Checkpoints cannot reset the WAL: look for a long-lived read transaction (another process, an unfinished iterator, a backup), or use sizeCapped({ maxWalBytes }) to reset it through the read barrier.',
   CHECKPOINT_BUSY_STREAK:
     'A reader outside walkeeper holds the WAL: find the process with a long read transaction (a backup, a BI tool, the sqlite3 shell) and end it or make its reads shorter.',
+  WAL_PINNED_BY_READER:
+    'A reader holds one snapshot and no checkpoint can get past it: run `walkeeper status <db>` to list the processes inside a read transaction, then end that transaction (a sqlite3 shell, a backup, a replicator).',
   CHECKPOINT_STALE:
     'No checkpoint has completed for a while: register a strategy plugin (tiered()) if there is none, and check health() for CHECKPOINTS_HANDED_BACK.',
   POOL_QUEUE_NEAR_FULL:
@@ -139,6 +145,18 @@ export function evaluateAlerts(
       `no checkpoint has completed for ${Math.round(state.checkpointAgeMs / 1000)} s while ${waiting} WAL frames wait to be copied back`,
       state.checkpointAgeMs,
       thresholds.maxCheckpointAgeMs,
+    );
+  }
+
+  // As health() names it: pinned past an ordinary read's length, critical near the cap.
+  const pin = state.pin;
+  if (pin !== undefined && pin.frames > 0 && pin.forMs >= PIN_REPORT_MS) {
+    add(
+      'WAL_PINNED_BY_READER',
+      cap > 0 && state.walBytes >= 0.75 * cap ? 'critical' : 'warning',
+      `a reader's snapshot has pinned the WAL for ${Math.round(pin.forMs / 1000)} s: ${pin.frames} frames cannot be backfilled`,
+      pin.forMs,
+      PIN_REPORT_MS,
     );
   }
 

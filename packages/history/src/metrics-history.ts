@@ -266,6 +266,7 @@ export function createHistoryPlugin(
           checkpointAgeMs: wallNow - completedAt,
           pending: stats.pool.pending,
           maxQueue: walkeeper.options.readers.maxQueue,
+          pin: stats.scheduler?.pin,
           recent: {
             reads: mergeLatency([...recent.map((s) => s.reads), current.reads]),
             writes: mergeLatency([...recent.map((s) => s.writes), current.writes]),

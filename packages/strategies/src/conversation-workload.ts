@@ -1,6 +1,6 @@
 import type { CheckpointStrategy } from '@walkeeper/core';
 import { BYTES, integerOptions, MILLISECONDS, PAGES, STALL_MS } from './internal/options.js';
-import { resetOrBackfill, unbackfilledFrames } from './internal/rules.js';
+import { resetOrBackfill, unbackfilledFrames, waitingOutStalls } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface ConversationWorkloadOptions {
@@ -34,7 +34,7 @@ export function conversationWorkloadStrategy(
   return {
     name: 'conversationWorkload',
     capBytes: maxWalBytes,
-    decide(state) {
+    decide: waitingOutStalls((state) => {
       // An empty log in a file past the cap (left by a RESTART elsewhere): shrink the file.
       if (state.frames === 0)
         return state.walBytes >= maxWalBytes
@@ -48,7 +48,7 @@ export function conversationWorkloadStrategy(
       if (waiting >= passivePages)
         return { mode: 'PASSIVE', reason: `${waiting} frames to backfill mid-burst` };
       return undefined;
-    },
+    }),
   };
 }
 

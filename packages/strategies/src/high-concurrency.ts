@@ -1,6 +1,6 @@
 import type { CheckpointStrategy } from '@walkeeper/core';
 import { BYTES, integerOptions, PAGES, STALL_MS } from './internal/options.js';
-import { resetOrBackfill, unbackfilledFrames } from './internal/rules.js';
+import { resetOrBackfill, unbackfilledFrames, waitingOutStalls } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface HighConcurrencyOptions {
@@ -28,7 +28,7 @@ export function highConcurrencyStrategy(options: HighConcurrencyOptions = {}): C
   return {
     name: 'highConcurrency',
     capBytes: maxWalBytes,
-    decide(state) {
+    decide: waitingOutStalls((state) => {
       const quiet = state.readsInFlight === 0;
       const resetAt = quiet ? maxWalBytes / 4 : maxWalBytes / 2;
       if (state.logBytes >= resetAt || state.walBytes >= maxWalBytes) {
@@ -42,7 +42,7 @@ export function highConcurrencyStrategy(options: HighConcurrencyOptions = {}): C
       if (waiting >= passivePages)
         return { mode: 'PASSIVE', reason: `${waiting} frames to backfill` };
       return undefined;
-    },
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { CheckpointStrategy } from '@walkeeper/core';
 import { integerOptions, MILLISECONDS, PAGES } from './internal/options.js';
-import { passiveWhenDirty } from './internal/rules.js';
+import { passiveWhenDirty, waitingOutStalls } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface LowLatencyOptions {
@@ -25,9 +25,7 @@ export function lowLatencyStrategy(options: LowLatencyOptions = {}): CheckpointS
   };
   return {
     name: 'lowLatency',
-    decide(state) {
-      return passiveWhenDirty(state, passivePages, intervalMs);
-    },
+    decide: waitingOutStalls((state) => passiveWhenDirty(state, passivePages, intervalMs)),
   };
 }
 

@@ -4,7 +4,9 @@ import {
   frameBytes,
   inResetBackoff,
   resetOrBackfill,
+  truncate,
   unbackfilledFrames,
+  waitingOutStalls,
 } from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
@@ -35,15 +37,12 @@ export function sizeCappedStrategy(options: SizeCappedOptions): CheckpointStrate
   return {
     name: 'sizeCapped',
     capBytes: maxWalBytes,
-    decide(state) {
+    decide: waitingOutStalls((state) => {
       if (state.frames === 0 && state.walBytes < maxWalBytes) return undefined;
       const share = `log at ${Math.round((100 * state.logBytes) / maxWalBytes)}% of cap`;
       // Past three quarters there is no time left to backfill first: the writer copies the rest.
-      if (state.logBytes >= (maxWalBytes * 3) / 4 && !inResetBackoff(state)) {
-        return maxStallMs === undefined
-          ? { mode: 'TRUNCATE', reason: share }
-          : { mode: 'TRUNCATE', reason: share, maxStallMs };
-      }
+      if (state.logBytes >= (maxWalBytes * 3) / 4 && !inResetBackoff(state))
+        return truncate(share, maxStallMs);
       if (state.logBytes >= maxWalBytes / 2 || state.walBytes >= maxWalBytes)
         return resetOrBackfill(state, share, maxStallMs);
       const waiting = unbackfilledFrames(state) * frameBytes(state);
@@ -52,7 +51,7 @@ export function sizeCappedStrategy(options: SizeCappedOptions): CheckpointStrate
       if (waiting > 0 && state.lastResultAgeMs >= 1000)
         return { mode: 'PASSIVE', reason: 'unbackfilled for a second' };
       return undefined;
-    },
+    }),
   };
 }
 

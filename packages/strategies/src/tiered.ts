@@ -1,7 +1,13 @@
 import type { CheckpointStrategy } from '@walkeeper/core';
 import { configError } from '@walkeeper/core/plugin-kit';
 import { BYTES, integerOptions, MILLISECONDS, PAGES, STALL_MS } from './internal/options.js';
-import { passiveWhenDirty, resetOrBackfill } from './internal/rules.js';
+import {
+  passiveWhenDirty,
+  resetOrBackfill,
+  resetUnlessBackingOff,
+  truncate,
+  waitingOutStalls,
+} from './internal/rules.js';
 import { type StrategyPlugin, strategyPlugin } from './internal/strategy-plugin.js';
 
 export interface TieredOptions {
@@ -48,19 +54,18 @@ export function tieredStrategy(options: TieredOptions = {}): CheckpointStrategy 
   return {
     name: 'tiered',
     capBytes: emergencyBytes,
-    decide(state) {
+    decide: waitingOutStalls((state) => {
       if (state.walBytes >= emergencyBytes || state.logBytes >= emergencyBytes) {
-        return {
-          mode: 'TRUNCATE',
-          reason: 'emergency: WAL past its emergency size',
-          maxStallMs: Math.max(maxStallMs ?? 0, 1000),
-        };
+        return resetUnlessBackingOff(
+          state,
+          truncate('emergency: WAL past its emergency size', Math.max(maxStallMs ?? 0, 1000)),
+        );
       }
       if (state.logBytes >= resetBytes || state.walBytes >= resetBytes) {
         return resetOrBackfill(state, 'log past its reset size', maxStallMs);
       }
       return passiveWhenDirty(state, passivePages, intervalMs);
-    },
+    }),
   };
 }
 

@@ -21,15 +21,21 @@ const walState: fc.Arbitrary<WalState> = fc
     msSinceLastWrite: age,
     writeRate: fc.double({ min: 0, max: 1e5, noNaN: true }),
     readsInFlight: fc.integer({ min: 0, max: 10_000 }),
+    stalledStreak: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
+    pinnedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    pinnedForMs: fc.integer({ min: 0, max: 3_600_000 }),
   })
   .map((r) => {
     const logBytes = r.frames === 0 ? 0 : 32 + r.frames * (r.pageSize + 24);
+    const backfilledFrames = Math.floor(r.frames * r.backfilledShare);
+    // The frames past a pin are some of the unbackfilled ones.
+    const pinnedFrames = Math.floor((r.frames - backfilledFrames) * r.pinnedShare);
     return {
       now: 1_000_000,
       walBytes: logBytes + r.extraFileBytes,
       logBytes,
       frames: r.frames,
-      backfilledFrames: Math.floor(r.frames * r.backfilledShare),
+      backfilledFrames,
       pageSize: r.pageSize,
       lastResult: undefined,
       lastResultAgeMs: r.lastResultAgeMs,
@@ -40,6 +46,9 @@ const walState: fc.Arbitrary<WalState> = fc
       msSinceLastWrite: r.msSinceLastWrite,
       writeRate: r.writeRate,
       readsInFlight: r.readsInFlight,
+      stalledStreak: pinnedFrames > 0 ? r.stalledStreak : 0,
+      pinnedFrames,
+      pinnedForMs: pinnedFrames > 0 ? r.pinnedForMs : 0,
     };
   });
 
@@ -71,14 +80,28 @@ describe('every strategy, for any state', () => {
   );
 
   test.each(strategies.map((s) => [s.name, s] as const))(
-    '%s never resets during its busy backoff unless in an emergency',
+    '%s never resets during its busy backoff, not even in an emergency',
     (_, strategy) => {
       fc.assert(
         fc.property(walState, (state) => {
           const backingOff = { ...state, resetBusyStreak: 3, lastResetAgeMs: 10 };
-          const decision = strategy.decide(backingOff);
-          if (decision && decision.mode !== 'PASSIVE')
-            expect(decision.reason).toMatch(/^emergency/);
+          expect(strategy.decide(backingOff)?.mode ?? 'PASSIVE').toBe('PASSIVE');
+        }),
+      );
+    },
+  );
+
+  test.each(strategies.map((s) => [s.name, s] as const))(
+    '%s asks for nothing while a stalled checkpoint backs off, and again once it has',
+    (_, strategy) => {
+      fc.assert(
+        fc.property(walState, fc.integer({ min: 1, max: 40 }), (state, stalledStreak) => {
+          const stalled = { ...state, stalledStreak, pinnedFrames: 1, pinnedForMs: 1 };
+          // The backoff is at least 100 ms after any stalled checkpoint.
+          expect(strategy.decide({ ...stalled, lastResultAgeMs: 99 })).toBeUndefined();
+          // Past the longest backoff (1 s), the strategy decides as if nothing had stalled.
+          const later = { ...stalled, lastResultAgeMs: Math.max(state.lastResultAgeMs, 1000) };
+          expect(strategy.decide(later)).toEqual(strategy.decide({ ...later, stalledStreak: 0 }));
         }),
       );
     },

@@ -67,11 +67,18 @@ describe('the scheduler on a real database', () => {
     const body = 'x'.repeat(200);
     const started = performance.now();
     let rows = 0;
+    // The log's resets: a TRUNCATE through the barrier, or SQLite restarting a log that the
+    // committing writer finished backfilling (readers then start on read-mark slot 0).
+    let resets = 0;
+    let frames = 0;
     while (performance.now() - started < 3000) {
       wk.write((tx) => {
         for (let i = 0; i < 50; i++) tx.run('INSERT INTO rows (body) VALUES (?)', [body]);
       });
       rows += 50;
+      const sampled = wk.sampleWal().frames;
+      if (sampled < frames) resets++;
+      frames = sampled;
       peak = Math.max(peak, statSync(`${wk.path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
       const due = started + (rows / 20_000) * 1000;
       await sleep(Math.max(0, due - performance.now()));
@@ -83,7 +90,7 @@ describe('the scheduler on a real database', () => {
     expect(rows).toBeGreaterThan(30_000);
     expect(reads).toBeGreaterThan(100);
     expect(peak).toBeLessThanOrEqual(cap * 1.25);
-    expect(stats.checkpoints.byMode.TRUNCATE.complete).toBeGreaterThan(0);
+    expect(resets).toBeGreaterThan(0);
     expect(stats.checkpoints.byMode.PASSIVE.complete).toBeGreaterThan(0);
     expect(stats.reads.errors).toBe(0);
     expect(stats.scheduler).toMatchObject({

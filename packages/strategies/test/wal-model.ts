@@ -30,6 +30,16 @@ export class WalModel {
   pinnedByReaders = 0;
   /** A reader in another process: resets come back busy while it is there. */
   outsideReader = false;
+  /**
+   * A reader in another process holding one snapshot (a `sqlite3` shell inside a
+   * transaction): PASSIVE copies up to this frame and no further, resets are busy, and the
+   * log never restarts. Set it with `pin()`, clear it with `unpin()`.
+   */
+  snapshot: number | undefined;
+  /** The scheduler's bookkeeping of progress, as the checkpoint coordinator keeps it. */
+  stalledStreak = 0;
+  pinnedAt: { frame: number; since: number } | undefined;
+  #lastCounts: { log: number; checkpointed: number } | undefined;
   peakWalBytes = 0;
   readonly decisions: CheckpointDecision[] = [];
 
@@ -43,7 +53,8 @@ export class WalModel {
       this.frames > 0 &&
       this.backfilled === this.frames &&
       this.pinnedByReaders === 0 &&
-      !this.outsideReader
+      !this.outsideReader &&
+      this.snapshot === undefined
     ) {
       this.frames = 0;
       this.backfilled = 0;
@@ -71,16 +82,34 @@ export class WalModel {
       msSinceLastWrite: this.now - this.lastWriteAt,
       writeRate: 0,
       readsInFlight: this.readsInFlight,
+      stalledStreak: this.stalledStreak,
+      pinnedFrames: this.pinnedAt ? Math.max(0, this.frames - this.pinnedAt.frame) : 0,
+      pinnedForMs: this.pinnedAt ? this.now - this.pinnedAt.since : 0,
     };
+  }
+
+  /** The outside reader begins its transaction: its snapshot is the log as it is now. */
+  pin(): void {
+    this.snapshot = this.frames;
+  }
+
+  /** The outside reader commits; the scheduler sees its read mark change and clears the stall. */
+  unpin(): void {
+    this.snapshot = undefined;
+    this.stalledStreak = 0;
   }
 
   apply(decision: CheckpointDecision): CheckpointResult {
     this.decisions.push(decision);
     const before = this.walBytes;
     let busy = false;
+    const limit = Math.min(this.frames - this.pinnedByReaders, this.snapshot ?? this.frames);
     if (decision.mode === 'PASSIVE') {
       // PASSIVE copies what no reader pins and reports success: busy is for a lock it could not get.
-      this.backfilled = Math.max(this.backfilled, this.frames - this.pinnedByReaders);
+      this.backfilled = Math.max(this.backfilled, limit);
+    } else if (this.snapshot !== undefined) {
+      this.backfilled = Math.max(this.backfilled, limit);
+      busy = true;
     } else if (this.outsideReader) {
       // The barrier clears walkeeper's readers, but not another process's.
       this.backfilled = this.frames;
@@ -101,6 +130,7 @@ export class WalModel {
     };
     this.lastResult = result;
     this.lastResultAt = this.now;
+    this.#recordProgress(result);
     if (decision.mode !== 'PASSIVE') {
       this.lastResetAt = this.now;
       this.resetBusyStreak = busy ? this.resetBusyStreak + 1 : 0;
@@ -111,6 +141,22 @@ export class WalModel {
       this.lastCompleteAt = this.now;
     }
     return result;
+  }
+
+  /** As `CheckpointProgress.record` does: a checkpoint no further than the last one stalls. */
+  #recordProgress({ logFrames: log, checkpointedFrames: checkpointed }: CheckpointResult): void {
+    const last = this.#lastCounts;
+    this.#lastCounts = { log, checkpointed };
+    if (checkpointed >= log) {
+      this.stalledStreak = 0;
+      this.pinnedAt = undefined;
+      return;
+    }
+    const restarted = last !== undefined && log < last.log;
+    const progressed = last === undefined || restarted || checkpointed > last.checkpointed;
+    this.stalledStreak = progressed ? 0 : this.stalledStreak + 1;
+    if (this.pinnedAt?.frame !== checkpointed || restarted)
+      this.pinnedAt = { frame: checkpointed, since: this.now };
   }
 
   /** Runs `seconds` of simulated time: writes at `framesPerSecond`, asks every `tickMs`. */

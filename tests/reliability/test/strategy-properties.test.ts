@@ -169,6 +169,9 @@ const walState: fc.Arbitrary<WalState> = fc
     msSinceLastWrite: age,
     writeRate: fc.double({ min: 0, max: 1e6, noNaN: true }),
     readsInFlight: fc.integer({ min: 0, max: 100_000 }),
+    stalledStreak: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100 })),
+    pinnedFrames: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_000_000 })),
+    pinnedForMs: age,
   })
   .map((r): WalState => {
     const logBytes = r.frames === 0 ? 0 : 32 + r.frames * (r.pageSize + 24);
@@ -198,6 +201,9 @@ const walState: fc.Arbitrary<WalState> = fc
       msSinceLastWrite: r.msSinceLastWrite,
       writeRate: r.writeRate,
       readsInFlight: r.readsInFlight,
+      stalledStreak: r.stalledStreak,
+      pinnedFrames: r.pinnedFrames,
+      pinnedForMs: r.pinnedForMs,
     };
   });
 
@@ -273,6 +279,9 @@ describe.each(factories.map((f) => [f.name, f] as const))(
           const cap = strategy.capBytes;
           if (cap === undefined || strategy.ownsCheckpoints === false) return;
           if (state.logBytes < cap || state.resetBusyStreak > 0) return;
+          // A checkpoint that got no further waits out its backoff (100 ms doubling to 1 s).
+          const stallBackoffMs = Math.min(100 * 2 ** (state.stalledStreak - 1), 1000);
+          if (state.stalledStreak > 0 && state.lastResultAgeMs < stallBackoffMs) return;
           pastCap++;
           expect(strategy.decide(state)).toBeDefined();
         }),

@@ -3,6 +3,8 @@ import type { ExitCode } from '../errors.js';
 import { type Color, painter } from '../internal/color.js';
 import { toJson } from '../internal/json.js';
 import { printLines } from '../internal/write.js';
+import { shmReaders } from '../shm-readers.js';
+import { renderReaders } from './status.js';
 
 const LABEL: Record<Verdict, [string, Color]> = {
   pass: ['PASS', 'green'],
@@ -15,7 +17,12 @@ const LABEL: Record<Verdict, [string, Color]> = {
 /** `walkeeper doctor <db>`: exit 0 when no check fails, 1 when one does. */
 export function doctorCommand(path: string, options: { json: boolean }): ExitCode {
   const report = runDoctor(path);
-  printLines(options.json ? [toJson(report)] : renderDoctor(report));
+  const readers = shmReaders(`${path}-shm`);
+  printLines(
+    options.json
+      ? [toJson({ ...report, readers: readers ?? null })]
+      : [...renderDoctor(report), ...renderReaders(readers)],
+  );
   return report.ok ? 0 : 1;
 }
 

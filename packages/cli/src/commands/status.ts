@@ -5,6 +5,7 @@ import { painter } from '../internal/color.js';
 import { formatBytes, plural, table } from '../internal/format.js';
 import { toJson } from '../internal/json.js';
 import { printLines } from '../internal/write.js';
+import { describeReader, type ShmReader, shmReaders } from '../shm-readers.js';
 import { snapshotHealth } from '../snapshot-health.js';
 
 export interface StatusCommandOptions {
@@ -16,8 +17,10 @@ export interface StatusCommandOptions {
 export function statusCommand(path: string, options: StatusCommandOptions): ExitCode {
   const snapshot = inspectDatabase(path);
   const health = snapshotHealth(snapshot, { walCapBytes: options.walCapBytes });
-  if (options.json) printLines([toJson(statusJson(snapshot, health))]);
-  else printLines(renderStatus(snapshot, health));
+  const readers = shmReaders(`${snapshot.path}-shm`);
+  if (options.json)
+    printLines([toJson({ ...statusJson(snapshot, health), readers: readers ?? null })]);
+  else printLines([...renderStatus(snapshot, health), ...renderReaders(readers)]);
   return health.status === 'ok' ? 0 : 1;
 }
 
@@ -45,6 +48,19 @@ export function statusJson(snapshot: DatabaseSnapshot, health: HealthReport) {
     sqlite: { library: snapshot.sqlite.library, lastWriter: snapshot.sqlite.lastWriter ?? null },
     health,
   };
+}
+
+/**
+ * The processes with read locks on the -shm (Linux), so an operator can find the shell or
+ * backup that pins the WAL. Nothing where /proc/locks cannot be read or nobody holds one.
+ */
+export function renderReaders(readers: ShmReader[] | undefined): string[] {
+  if (readers === undefined || readers.length === 0) return [];
+  return [
+    '',
+    'readers (read locks on the -shm):',
+    ...readers.map((r) => `  - ${describeReader(r)}`),
+  ];
 }
 
 function walLine(snapshot: DatabaseSnapshot): string {

@@ -35,12 +35,28 @@ export class Checkpointer {
     return Atomics.load(this.#busy, 0) === 1;
   }
 
+  /** The worker is started and answering (false before the first start and after a crash). */
+  get ready(): boolean {
+    return this.#worker !== undefined;
+  }
+
   /**
    * Blocks the calling thread until the running checkpoint ends or `timeoutMs` passes.
    * For the writer's backpressure only: it stops the event loop.
    */
   waitUntilIdle(timeoutMs: number): void {
     Atomics.wait(this.#busy, 0, 1, Math.max(0, timeoutMs));
+  }
+
+  /**
+   * Starts the worker now rather than at the first PASSIVE. Starting it takes a while (a
+   * thread, a module load, a connection: measured up to a second on a loaded machine), and
+   * the log grows meanwhile: the -wal, which only a TRUNCATE shrinks, kept that first
+   * high-water mark (10 MiB where SQLite's autocheckpoint stays at 4). A failed start is
+   * tried again, and reported, by the first PASSIVE.
+   */
+  warmUp(): void {
+    this.#start().catch(() => undefined);
   }
 
   passive(): Promise<{ row: SqliteRow | undefined; durationMs: number }> {

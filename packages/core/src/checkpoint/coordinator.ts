@@ -3,16 +3,22 @@ import type { HookBus } from '../hook-bus.js';
 import { writeError } from '../internal/sqlite-errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ReadPool } from '../read-pool.js';
-import { fileBytes } from '../wal-sample.js';
+import { fileBytes, readShmCounters } from '../wal-sample.js';
 import type { WalSampler } from '../wal-sampler.js';
 import { runCheckpoint, runCheckpointSync } from './attempt.js';
 import type { Checkpointer } from './checkpointer.js';
+import { CheckpointProgress } from './progress.js';
 import {
   type CheckpointMode,
   type CheckpointResult,
   checkpointResult,
   waitsForReaders,
 } from './result.js';
+
+/** The most frames the committing writer copies after an off-thread PASSIVE (1 MiB). */
+const RESIDUAL_MAX_FRAMES = 256;
+/** Off-thread PASSIVEs in a row queued to shrink a residual too large for the writer. */
+const MAX_RESIDUAL_FOLLOW_UPS = 2;
 
 export interface CoordinatorServices {
   path: string;
@@ -49,9 +55,20 @@ export class CheckpointCoordinator {
   #running = 0;
   /** When a commit last compared the -wal with the cap (at most once a millisecond). */
   #capCheckedAt = 0;
+  /** An off-thread PASSIVE copied everything it saw: the next commit copies what came since. */
+  #residualDue = false;
+  /** Off-thread PASSIVEs queued in a row for a residual too large to copy on the writer. */
+  #followUps = 0;
+  /** Progress and the pin, from every result. */
+  readonly progress = new CheckpointProgress();
 
   constructor(services: CoordinatorServices) {
     this.#services = services;
+  }
+
+  /** A scheduler will checkpoint soon: have the off-thread checkpointer ready by then. */
+  warmUp(): void {
+    this.#services.checkpointer?.warmUp();
   }
 
   /** Runs `task` after everything queued before it. */
@@ -85,7 +102,7 @@ export class CheckpointCoordinator {
     };
     try {
       result =
-        mode === 'PASSIVE' && checkpointer
+        mode === 'PASSIVE' && checkpointer && this.#offThreadReady(checkpointer)
           ? await this.#offThread(checkpointer)
           : await this.onWriterConnection(() =>
               behindBarrier(() => this.#onWriter(mode, maxStallMs)),
@@ -103,10 +120,25 @@ export class CheckpointCoordinator {
     return result;
   }
 
+  /**
+   * A PASSIVE never waits for the checkpointer's thread to start (up to a second and more on
+   * a loaded machine, while the log grows): until it answers, PASSIVE runs on the writer, as
+   * SQLite's autocheckpoint would.
+   */
+  #offThreadReady(checkpointer: Checkpointer): boolean {
+    if (checkpointer.ready) return true;
+    checkpointer.warmUp();
+    return false;
+  }
+
   async #offThread(checkpointer: Checkpointer): Promise<CheckpointResult> {
     const wal = this.#wal();
     const { row, durationMs } = await checkpointer.passive();
-    return checkpointResult('PASSIVE', row, { startedAt: 0, durationMs }, wal);
+    const result = checkpointResult('PASSIVE', row, { startedAt: 0, durationMs }, wal);
+    // Nothing pinned it: only the frames committed while it ran are left.
+    this.#residualDue =
+      !result.busy && result.logFrames > 0 && result.checkpointedFrames === result.logFrames;
+    return result;
   }
 
   async #onWriter(mode: CheckpointMode, maxStallMs: number): Promise<CheckpointResult> {
@@ -168,8 +200,65 @@ export class CheckpointCoordinator {
     this.#finish(result);
   }
 
+  /** While a reader pins the log: whether it has let go, from the -shm read marks. */
+  notePinMoved(): void {
+    if (this.progress.watchable)
+      this.progress.notePinMoved(readShmCounters(this.#services.path)?.readMarks);
+  }
+
+  /**
+   * The end of an off-thread PASSIVE's work, called after each commit. The PASSIVE copies the
+   * log as it was when it started while the writer goes on committing, so the log is never
+   * fully backfilled when the next transaction starts, SQLite never restarts it, and the -wal
+   * grew to eight times SQLite's own (measured: 32 MiB against 4 MiB). So once it copied all
+   * it saw, the committing writer copies the few frames committed since, as SQLite's
+   * autocheckpoint would, and the next transaction restarts the log. The writer never copies
+   * more than `RESIDUAL_MAX_FRAMES`: a larger residual (a PASSIVE slowed by a loaded disk)
+   * gets another off-thread PASSIVE, which has less to copy and so leaves less behind, at
+   * most `MAX_RESIDUAL_FOLLOW_UPS` in a row. Costs a field read on every other commit.
+   */
+  copyResidualByCommittingWriter(): void {
+    if (!this.#residualDue) return;
+    const { checkpointer, writer, sampler } = this.#services;
+    // Another checkpoint is under way: it holds SQLite's checkpoint lock; try after it.
+    if (this.#running > 0 || checkpointer?.running) return;
+    this.#residualDue = false;
+    const sample = sampler.sample();
+    const residual = sample.frames - sample.backfilledFrames;
+    if (residual <= 0) return;
+    if (residual > RESIDUAL_MAX_FRAMES) {
+      if (checkpointer === undefined || this.#followUps >= MAX_RESIDUAL_FOLLOW_UPS) {
+        this.#followUps = 0;
+        return;
+      }
+      this.#followUps++;
+      this.checkpoint('PASSIVE', this.#services.maxStallMs).catch((error: unknown) =>
+        this.#services.hooks.report(error, 'checkpoint', 'residual PASSIVE'),
+      );
+      return;
+    }
+    this.#followUps = 0;
+    const wal = this.#wal();
+    const startedAt = performance.now();
+    let row: Record<string, unknown> | undefined;
+    try {
+      row = writer.pragma('wal_checkpoint(PASSIVE)')[0];
+    } catch (error) {
+      // The commit itself succeeded: the failed copy is the checkpoint's, not the write's.
+      this.#services.metrics.recordCheckpointError('PASSIVE');
+      this.#services.hooks.report(error, 'checkpoint', 'residual PASSIVE');
+      return;
+    }
+    this.#finish(checkpointResult('PASSIVE', row, { startedAt }, wal));
+  }
+
   /** Records the result, re-samples the WAL and tells the plugins, reads already flowing. */
   #finish(result: CheckpointResult): void {
+    this.progress.record(
+      result,
+      performance.now(),
+      readShmCounters(this.#services.path)?.readMarks,
+    );
     this.#services.metrics.recordCheckpoint(result);
     if (!result.busy) this.#services.metrics.noteDiskOutcome(undefined);
     this.#services.sampler.sampleQuietly();

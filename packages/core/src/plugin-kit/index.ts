@@ -22,12 +22,12 @@ export { openError } from '../internal/sqlite-errors.js';
 // The option validators (checkInteger, checkBoolean, checkEnum, checkPlainObject,
 // checkKnownKeys, configError, describeValue): that file holds nothing else.
 export * from '../internal/validate.js';
-export type { StatementRoute } from '../statement-route.js';
-export { routeStatement } from '../statement-route.js';
 export type { TimedCheckpointOutcome } from '../metrics.js';
 export type { OperationKind, OperationSeries } from '../operation-histograms.js';
 export { failureName, MAX_FAILURE_TYPES } from '../operation-histograms.js';
 export { readOperationName } from '../operation-name.js';
+export type { StatementRoute } from '../statement-route.js';
+export { routeStatement } from '../statement-route.js';
 export type { TransactionRunnerOptions } from '../transaction-runner.js';
 export { isThenable, TransactionRunner } from '../transaction-runner.js';
 export { compareVersions, readShmCounters } from '../wal-sample.js';
