@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { runExample } from '@walkeeper/test-support';
+import { expect, test } from 'vitest';
 import { closedWalDatabase, newDirectory, walDatabase, walkeeper } from './support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -60,20 +61,15 @@ test('the usage errors in the README are what the CLI prints', () => {
 
 test('the code example runs', async () => {
   const code = blocks.find((block) => block.lang === 'ts')!.body;
-  const file = new URL(`./.readme-block-${process.pid}.ts`, import.meta.url);
-  writeFileSync(file, code.replace("from '@walkeeper/cli'", "from '../src/index.js'"));
-  const logged: unknown[][] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
-  const cwd = process.cwd();
   const dir = newDirectory();
   const db = walDatabase(join(dir, 'app.db'), 10);
-  process.chdir(dir);
+  let logged: unknown[][];
   try {
-    await import(file.href);
+    logged = await runExample(code.replace("from '@walkeeper/cli'", "from '../src/index.js'"), {
+      beside: import.meta.url,
+      cwd: dir,
+    });
   } finally {
-    process.chdir(cwd);
-    spy.mockRestore();
-    rmSync(file);
     db.close();
   }
   expect(logged).toEqual([['wal', expect.any(Number), expect.any(Number)], ['ok'], [true, 'pass']]);

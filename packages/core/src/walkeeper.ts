@@ -216,32 +216,15 @@ export class Walkeeper<Raw = unknown> {
    * writer closed. SQLite removes the -wal and -shm files when the last connection closes.
    */
   close(): Promise<void> {
-    this.#core.readGate.open = false;
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    const core = this.#core;
-    if (core.state !== 'open') return;
-    core.sampler.stop();
-    core.scheduler?.dispose();
-    core.writeQueue.close(false);
-    await core.writeQueue.drain();
-    await core.coordinator.drain();
-    await core.hooks.close();
-    core.state = 'closing';
-    await core.pool?.close();
-    await core.checkpointer?.close();
-    if (core.ownsSyncReader) core.syncReader?.close();
-    const connection = core.writer.connection;
-    try {
-      connection.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      connection.close();
-      core.state = 'closed';
-      core.releasePath();
-    }
+    return this.#end(false, async (core) => {
+      await core.writeQueue.drain();
+      await core.coordinator.drain();
+      await core.hooks.close();
+      core.state = 'closing';
+      await core.pool?.close();
+      await core.checkpointer?.close();
+      return () => core.writer.connection.pragma('wal_checkpoint(TRUNCATE)');
+    });
   }
 
   /**
@@ -250,25 +233,42 @@ export class Walkeeper<Raw = unknown> {
    * still runs (after the readers are gone), so their timers and exporters are released.
    */
   destroy(): Promise<void> {
-    this.#core.readGate.open = false;
-    this.#closing ??= this.#destroy();
-    return this.#closing;
+    return this.#end(true, async (core) => {
+      core.state = 'closing';
+      await core.pool?.destroy();
+      await core.checkpointer?.close();
+      await core.hooks.close();
+      return () => undefined;
+    });
   }
 
-  async #destroy(): Promise<void> {
-    const core = this.#core;
-    if (core.state !== 'open') return;
-    core.state = 'closing';
-    core.sampler.stop();
-    core.scheduler?.dispose();
-    core.writeQueue.close(true);
-    await core.pool?.destroy();
-    await core.checkpointer?.close();
-    await core.hooks.close();
-    if (core.ownsSyncReader) core.syncReader?.close();
-    core.writer.connection.close();
-    core.state = 'closed';
-    core.releasePath();
+  /**
+   * The one ending, `close()` or `destroy()`, whichever comes first: timers stop, new async
+   * writes are refused (`rejectQueued`: queued ones too), then `teardown`, then the
+   * connections close after the writer's last step (the final checkpoint, for close).
+   */
+  #end(
+    rejectQueued: boolean,
+    teardown: (core: WalkeeperCore) => Promise<() => unknown>,
+  ): Promise<void> {
+    this.#core.readGate.open = false;
+    this.#closing ??= (async () => {
+      const core = this.#core;
+      if (core.state !== 'open') return;
+      core.sampler.stop();
+      core.scheduler?.dispose();
+      core.writeQueue.close(rejectQueued);
+      const lastStep = await teardown(core);
+      if (core.ownsSyncReader) core.syncReader?.close();
+      try {
+        lastStep();
+      } finally {
+        core.writer.connection.close();
+        core.state = 'closed';
+        core.releasePath();
+      }
+    })();
+    return this.#closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { runExample } from '@walkeeper/test-support';
+import { expect, test } from 'vitest';
+import { driverFactory, driverModule } from './support.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
@@ -13,28 +15,13 @@ test("the README's write, batch and transaction example runs and prints what its
     m[1]!.split(' ').map(Number),
   );
   expect(expected).toEqual([[99, 1], [198]]);
-  const code =
-    process.versions.bun === undefined
-      ? example!
-      : example!
-          .replace(
-            "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
-            "import { bunSqlite } from '@walkeeper/driver-bun';",
-          )
-          .replace('driver: betterSqlite3()', 'driver: bunSqlite()');
-  const dir = mkdtempSync(join(tmpdir(), 'walkeeper-readme-writes-'));
-  const file = new URL(`./.readme-writes-${process.pid}.ts`, import.meta.url);
-  writeFileSync(file, code);
-  const logged: unknown[][] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    await import(file.href);
-  } finally {
-    process.chdir(cwd);
-    spy.mockRestore();
-    rmSync(file);
-  }
-  expect(logged).toEqual(expected);
+  // Under Bun, or with another WALKEEPER_IT_DRIVER, the same example runs with that driver.
+  const code = example!
+    .replace(
+      "import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';",
+      `import { ${driverFactory} } from '${driverModule}';`,
+    )
+    .replace('driver: betterSqlite3()', `driver: ${driverFactory}()`);
+  const cwd = mkdtempSync(join(tmpdir(), 'walkeeper-readme-writes-'));
+  expect(await runExample(code, { beside: import.meta.url, cwd })).toEqual(expected);
 });

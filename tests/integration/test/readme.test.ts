@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { runExample } from '@walkeeper/test-support';
+import { expect, test } from 'vitest';
 import { driverFactory, driverModule } from './support.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -10,8 +11,6 @@ test('the README example runs as written and prints what its comments say', asyn
   const example = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(example).toBeDefined();
   const dir = mkdtempSync(join(tmpdir(), 'walkeeper-readme-'));
-  // The example module sits beside this test so that its imports resolve from this package.
-  const file = new URL(`./.readme-example-${process.pid}.ts`, import.meta.url);
   // Under Bun, or with another WALKEEPER_IT_DRIVER, the same example runs with that driver.
   const code = example!
     .replace(
@@ -19,18 +18,8 @@ test('the README example runs as written and prints what its comments say', asyn
       `import { ${driverFactory} } from '${driverModule}';`,
     )
     .replace('driver: betterSqlite3()', `driver: ${driverFactory}()`);
-  writeFileSync(file, code);
-  const logged: unknown[][] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args) => void logged.push(args));
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    await import(file.href);
-  } finally {
-    process.chdir(cwd);
-    spy.mockRestore();
-    (await import('node:fs')).rmSync(file);
-  }
+  // The example module sits beside this test so that its imports resolve from this package.
+  const logged = await runExample(code, { beside: import.meta.url, cwd: dir });
   expect(logged).toEqual([['hello'], [1, { n: 1 }, { top: 1 }, 'ok']]);
   expect(readFileSync(join(dir, 'app.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
 });
