@@ -1,26 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { type AlertState, type AlertThresholds, evaluateAlerts } from '../src/index.js';
-import { latency } from './samples.js';
+import { type AlertState, evaluateAlerts } from '../src/index.js';
+import { healthyState, latency, thresholds } from './samples.js';
 
 const MiB = 2 ** 20;
-const thresholds: AlertThresholds = {
-  slowQueryMs: 100,
-  slowWindowMs: 60_000,
-  busyStreak: 3,
-  maxCheckpointAgeMs: 300_000,
-  poolQueue: { info: 0.5, warning: 0.8, critical: 0.95 },
-};
-const healthy: AlertState = {
-  walBytes: 1 * MiB,
-  walCapBytes: 64 * MiB,
-  frames: 10,
-  backfilledFrames: 10,
-  busyStreak: 0,
-  checkpointAgeMs: 1_000,
-  pending: 0,
-  maxQueue: 1000,
-  recent: { reads: latency([1, 2, 3]), writes: latency([4]) },
-};
+const healthy = healthyState;
 
 const codes = (state: Partial<AlertState>, minimum?: 'info' | 'warning' | 'critical') =>
   evaluateAlerts({ ...healthy, ...state }, thresholds, minimum).map((a) => [a.code, a.severity]);

@@ -1,24 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { type AlertState, evaluateAlerts } from '../src/index.js';
-import { latency } from './samples.js';
+import { healthyState, latency, thresholds } from './samples.js';
 
 const MiB = 2 ** 20;
-const thresholds = {
-  slowQueryMs: 100,
-  slowWindowMs: 60_000,
-  busyStreak: 3,
-  maxCheckpointAgeMs: 300_000,
-  poolQueue: { info: 0.5, warning: 0.8, critical: 0.95 },
-};
 const state: AlertState = {
+  ...healthyState,
   walBytes: 8 * MiB,
-  walCapBytes: 64 * MiB,
   frames: 2000,
   backfilledFrames: 500,
-  busyStreak: 0,
-  checkpointAgeMs: 1_000,
-  pending: 0,
-  maxQueue: 1000,
   recent: { reads: latency([1]), writes: latency([1]) },
 };
 

@@ -3,37 +3,24 @@ import {
   AggregationTemporality,
   type DataPoint,
   type Histogram,
-  InMemoryMetricExporter,
-  MeterProvider,
   type MetricData,
-  PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { openWalkeeper, type QueryEvent } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { otelMetricProducer, otelMetrics } from '../src/index.js';
+import { cleanups, memoryPipeline } from './sdk-pipeline.js';
 
 const { version: VERSION } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 const BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function sdk(temporality = AggregationTemporality.CUMULATIVE) {
   const producer = otelMetricProducer({ temporality });
-  const exporter = new InMemoryMetricExporter(temporality);
-  const reader = new PeriodicExportingMetricReader({
-    exporter,
-    exportIntervalMillis: 3_600_000,
-    metricProducers: [producer],
-  });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  cleanups.push(() => meterProvider.shutdown());
+  const { exporter, reader, meterProvider } = memoryPipeline(producer, temporality);
   /** One collection, exported; returns its metrics by name. */
   const collect = async (): Promise<Map<string, MetricData>> => {
     exporter.reset();

@@ -4,21 +4,15 @@ import {
   type DataPoint,
   type ExponentialHistogram,
   type Histogram,
-  InMemoryMetricExporter,
   MeterProvider,
   type MetricData,
-  PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { openWalkeeper, type Walkeeper } from '@walkeeper/core';
 import { tempDatabasePath } from '@walkeeper/core/testing';
 import { betterSqlite3 } from '@walkeeper/driver-better-sqlite3';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { type OtelMetricProducerOptions, otelMetricProducer, otelMetrics } from '../src/index.js';
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups, memoryPipeline } from './sdk-pipeline.js';
 
 /** A real SDK pipeline: a reader with this producer, exporting to memory on demand. */
 function pipeline(options: OtelMetricProducerOptions & { instruments?: boolean } = {}) {
@@ -28,14 +22,7 @@ function pipeline(options: OtelMetricProducerOptions & { instruments?: boolean }
     producerOptions.temporality === AggregationTemporality.DELTA
       ? AggregationTemporality.DELTA
       : AggregationTemporality.CUMULATIVE;
-  const exporter = new InMemoryMetricExporter(temporality);
-  const reader = new PeriodicExportingMetricReader({
-    exporter,
-    exportIntervalMillis: 3_600_000,
-    metricProducers: [producer],
-  });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  cleanups.push(() => meterProvider.shutdown());
+  const { exporter, reader, meterProvider } = memoryPipeline(producer, temporality);
   const plugin = otelMetrics({
     producers: [producer],
     ...(instruments ? { instruments: { meterProvider } } : {}),
