@@ -167,12 +167,10 @@ describe('plugin registry', () => {
     expect(await during).toEqual([{ n: 1 }]);
     expect(await afterReset).toEqual([{ n: 1 }]);
     await hookDone;
-    expect(events).toEqual([
-      'hook start TRUNCATE',
-      'read during checkpoint',
-      'read during hook',
-      'hook end',
-    ]);
+    // Both reads were answered while the hook still ran (a read issued before the barrier
+    // went up may even finish before the reset, and so before the hook starts).
+    expect(events.slice(-2)).toEqual(['read during hook', 'hook end']);
+    expect(events.slice(0, 2).sort()).toEqual(['hook start TRUNCATE', 'read during checkpoint']);
     await wk.close();
   });
 
