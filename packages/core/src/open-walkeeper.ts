@@ -40,6 +40,8 @@ export interface WalkeeperCore {
   readonly pageSize: number;
   readonly journalMode: string;
   readonly checkpointer: Checkpointer | undefined;
+  /** A program that owns checkpoints now (Litestream), per `checkpoint.litestream`. */
+  readonly externalOwner: () => 'litestream' | undefined;
   /** Lets another open of the same file in this process go ahead. */
   readonly releasePath: () => void;
   state: LifecycleState;
@@ -155,6 +157,7 @@ function buildCore(
     pageSize,
     journalMode: 'wal',
     checkpointer,
+    externalOwner: externalOwner(options, writerConnection),
     releasePath,
     pool: undefined,
     syncReader: undefined,
@@ -208,7 +211,7 @@ function startScheduler(core: WalkeeperCore): CheckpointScheduler | undefined {
       pageSize: core.pageSize,
       maxStallMs,
       pool: () => core.pool,
-      externalOwner: externalOwner(core),
+      externalOwner: core.externalOwner,
       setAutocheckpoint: (pages) => {
         if (core.state !== 'open' || core.writer.inTransaction) return;
         const checked = checkInteger('walAutocheckpoint', pages, 0, 2 ** 31 - 1);
@@ -222,17 +225,21 @@ function startScheduler(core: WalkeeperCore): CheckpointScheduler | undefined {
 }
 
 /** Litestream, when it replicates this database and `checkpoint.litestream` lets it own checkpoints. */
-function externalOwner(core: WalkeeperCore): () => 'litestream' | undefined {
-  const mode = core.options.checkpoint.litestream;
+function externalOwner(
+  options: ResolvedOptions,
+  writer: SqliteConnection,
+): () => 'litestream' | undefined {
+  const mode = options.checkpoint.litestream;
   if (mode === 'ignore') return () => undefined;
   if (mode === 'cooperate') return () => 'litestream';
-  const detect = litestreamDetector(core.writer.connection);
+  const detect = litestreamDetector(writer);
+  let last: 'litestream' | undefined;
   return () => {
     try {
-      return detect() ? 'litestream' : undefined;
+      last = detect() ? 'litestream' : undefined;
     } catch {
-      // The check itself failed (a locked schema): nothing changes until the next one.
-      return core.scheduler?.owner === 'litestream' ? 'litestream' : undefined;
+      // The check itself failed (a locked schema): the last answer stands until the next one.
     }
+    return last;
   };
 }

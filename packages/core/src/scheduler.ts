@@ -260,6 +260,12 @@ export class CheckpointScheduler {
     this.#consecutiveFailures = 0;
     if (this.#owns) this.#disengageWatchdog();
     if (decision === undefined) return;
+    if (decision.mode !== 'PASSIVE') {
+      // A reset is the one thing a program that owns checkpoints must never see: look again now.
+      this.#ownerCheckedAt = Number.NEGATIVE_INFINITY;
+      this.#checkOwner(now);
+      if (this.#external !== undefined) return;
+    }
     this.#stats.decisions[decision.mode]++;
     this.#stats.lastDecision = { ...decision, at: Date.now() };
     this.#services.hooks.decision(decision, state);

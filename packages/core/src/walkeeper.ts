@@ -223,6 +223,9 @@ export class Walkeeper<Raw = unknown> {
       core.state = 'closing';
       await core.pool?.close();
       await core.checkpointer?.close();
+      // Beside Litestream the log is Litestream's to reset: a TRUNCATE that won would force it
+      // into a new generation (a full snapshot).
+      if (core.externalOwner() !== undefined) return () => undefined;
       return () => core.writer.connection.pragma('wal_checkpoint(TRUNCATE)');
     });
   }

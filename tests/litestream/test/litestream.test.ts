@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWalkeeper } from '@walkeeper/core';
@@ -7,6 +9,12 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
 import { sleep, WriterProcess } from './app.js';
 import { generations, Replicator, restore, writeConfig } from './litestream.js';
+
+const cli = createRequire(import.meta.url)
+  .resolve('@walkeeper/cli/package.json')
+  .replace(/package\.json$/, 'dist/cli.js');
+const walkeeperCli = (args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 /** The paced run with Litestream replicating: 30 s, as the issue asks (shorter with the env). */
 const RUN_MS = Number(process.env.WALKEEPER_LITESTREAM_SECONDS ?? 30) * 1000;
@@ -136,6 +144,11 @@ describe('walkeeper beside a real Litestream', () => {
     await app.ready();
     await sleep(6000);
     const stats = app.stats!;
+    // The CLI says so too, read from the file system while both run.
+    const status = JSON.parse(walkeeperCli(['status', '--json', path]).stdout) as {
+      litestream: { generation: string; running: boolean } | null;
+    };
+    const doctor = walkeeperCli(['doctor', path]).stdout;
     await app.stop();
     const acknowledged = app.lastAck;
     await litestream.stop();
@@ -144,6 +157,14 @@ describe('walkeeper beside a real Litestream', () => {
     expect(stats.owner).toBe('litestream');
     expect(stats.resets).toBe(0);
     expect(inspect(restored)).toMatchObject({ integrity: 'ok', maxId: acknowledged });
-    expect(await generations(config)).toHaveLength(1);
+    const gens = await generations(config);
+    expect(gens).toHaveLength(1);
+    expect(status.litestream).toEqual(
+      expect.objectContaining({ generation: gens[0], running: true }),
+    );
+    expect(doctor).toContain(
+      `litestream: replicates this database (generation ${gens[0]}; running now)`,
+    );
+    expect(doctor).toContain('never resets the WAL');
   });
 });

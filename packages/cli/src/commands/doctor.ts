@@ -3,6 +3,7 @@ import type { ExitCode } from '../errors.js';
 import { type Color, painter } from '../internal/color.js';
 import { toJson } from '../internal/json.js';
 import { printLines } from '../internal/write.js';
+import { litestreamState, renderLitestream } from '../litestream.js';
 import { shmReaders } from '../shm-readers.js';
 import { renderReaders } from './status.js';
 
@@ -18,10 +19,11 @@ const LABEL: Record<Verdict, [string, Color]> = {
 export function doctorCommand(path: string, options: { json: boolean }): ExitCode {
   const report = runDoctor(path);
   const readers = shmReaders(`${path}-shm`);
+  const litestream = litestreamState(path, readers);
   printLines(
     options.json
-      ? [toJson({ ...report, readers: readers ?? null })]
-      : [...renderDoctor(report), ...renderReaders(readers)],
+      ? [toJson({ ...report, readers: readers ?? null, litestream: litestream ?? null })]
+      : [...renderDoctor(report), ...renderReaders(readers), ...renderLitestream(litestream)],
   );
   return report.ok ? 0 : 1;
 }

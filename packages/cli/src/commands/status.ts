@@ -5,6 +5,7 @@ import { painter } from '../internal/color.js';
 import { formatBytes, plural, table } from '../internal/format.js';
 import { toJson } from '../internal/json.js';
 import { printLines } from '../internal/write.js';
+import { litestreamState, renderLitestream } from '../litestream.js';
 import { describeReader, type ShmReader, shmReaders } from '../shm-readers.js';
 import { snapshotHealth } from '../snapshot-health.js';
 
@@ -18,9 +19,21 @@ export function statusCommand(path: string, options: StatusCommandOptions): Exit
   const snapshot = inspectDatabase(path);
   const health = snapshotHealth(snapshot, { walCapBytes: options.walCapBytes });
   const readers = shmReaders(`${snapshot.path}-shm`);
+  const litestream = litestreamState(snapshot.path, readers);
   if (options.json)
-    printLines([toJson({ ...statusJson(snapshot, health), readers: readers ?? null })]);
-  else printLines([...renderStatus(snapshot, health), ...renderReaders(readers)]);
+    printLines([
+      toJson({
+        ...statusJson(snapshot, health),
+        readers: readers ?? null,
+        litestream: litestream ?? null,
+      }),
+    ]);
+  else
+    printLines([
+      ...renderStatus(snapshot, health),
+      ...renderReaders(readers),
+      ...renderLitestream(litestream),
+    ]);
   return health.status === 'ok' ? 0 : 1;
 }
 
