@@ -105,9 +105,10 @@ describe('the dashboard over HTTP', () => {
     const second = await events.next();
     expect(second.value?.event).toBe('tick');
     const tick = JSON.parse(second.value!.data) as LiveTick;
-    expect(tick.checkpoints).toContainEqual(
-      expect.objectContaining({ mode: 'PASSIVE', outcome: 'complete', count: 1 }),
-    );
+    // At least the one above: the strategy's own PASSIVEs (and the residual the committing
+    // writer copies after ingest) may land in the same second.
+    const passive = tick.checkpoints.find((c) => c.mode === 'PASSIVE' && c.outcome === 'complete');
+    expect(passive?.count).toBeGreaterThanOrEqual(1);
     expect(tick.writes.count).toBeGreaterThanOrEqual(1);
     expect(tick.wal.capBytes).toBeGreaterThan(0);
     expect(tick.pool.size).toBe(1);

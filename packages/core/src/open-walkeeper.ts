@@ -184,6 +184,7 @@ async function start(core: WalkeeperCore, walkeeper: Walkeeper): Promise<void> {
     await core.hooks.close(setUp);
     await core.checkpointer?.close();
     core.writer.connection.close();
+    core.sampler.shm.close();
     core.state = 'closed';
     core.releasePath();
     if (error instanceof WalkeeperError) throw error;

@@ -30,27 +30,59 @@ export interface ShmCounters {
 /**
  * Reads `mxFrame`, `nBackfill` and the read marks from the -shm wal-index header without touching a
  * connection (the layout of SQLite's `WalIndexHdr` and `WalCkptInfo`, in host byte order).
- * Lock-free and so racy by a frame or two, which a sample can afford. Used where the
- * bundled SQLite has no NOOP checkpoint, and by tools that must not open a connection.
+ * Lock-free and so racy by a frame or two, which a sample can afford. For tools in a process
+ * with no SQLite connection to the database: closing a descriptor of the -shm drops every
+ * POSIX lock this process holds on it, SQLite's own included, so inside an application use a
+ * `ShmHeader`, which keeps its descriptor open.
  */
 export function readShmCounters(databasePath: string): ShmCounters | undefined {
-  let fd: number;
+  const header = new ShmHeader(databasePath);
   try {
-    fd = openSync(`${databasePath}-shm`, 'r');
-  } catch {
-    return undefined;
+    return header.read();
+  } finally {
+    header.close();
   }
-  try {
-    const header = Buffer.alloc(136);
-    if (readSync(fd, header, 0, 136, 0) < 136) return undefined;
+}
+
+/**
+ * The -shm's header read through one descriptor that stays open until `close()`. A process
+ * whose connections hold SQLite's POSIX locks on the -shm (read marks, the open byte) must
+ * not close any other descriptor of that file while they do: POSIX drops all of a process's
+ * locks on a file when any of its descriptors closes, and another process could then reset
+ * the WAL under this process's readers (measured: SQLITE_IOERR_SHORT_READ in the contention
+ * test). So the application opens it once and closes it after its connections.
+ */
+export class ShmHeader {
+  readonly #path: string;
+  #fd: number | undefined;
+  readonly #buffer = Buffer.alloc(136);
+
+  constructor(databasePath: string) {
+    this.#path = `${databasePath}-shm`;
+  }
+
+  read(): ShmCounters | undefined {
+    if (this.#fd === undefined) {
+      try {
+        this.#fd = openSync(this.#path, 'r');
+      } catch {
+        return undefined;
+      }
+    }
+    const header = this.#buffer;
+    if (readSync(this.#fd, header, 0, 136, 0) < 136) return undefined;
     const little = endianness() === 'LE';
     const u32 = (offset: number) =>
       little ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
     if (header[12] !== 1) return undefined; // isInit: the index was never built
     const readMarks = [0, 1, 2, 3, 4].map((slot) => u32(100 + 4 * slot));
     return { frames: u32(16), backfilledFrames: u32(96), readMarks };
-  } finally {
-    closeSync(fd);
+  }
+
+  /** Closes the descriptor: only once this process's connections to the database are closed. */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }
 
@@ -79,6 +111,7 @@ export function sampleWal(
   databasePath: string,
   connection: SqliteConnection,
   useNoop: boolean,
+  shm: ShmHeader,
 ): WalSample {
   const walBytes = fileBytes(`${databasePath}-wal`);
   let frames = 0;
@@ -89,7 +122,7 @@ export function sampleWal(
     frames = Math.max(0, Number(row?.log ?? 0));
     backfilledFrames = Math.max(0, Number(row?.checkpointed ?? 0));
   } else {
-    const counters = readShmCounters(databasePath);
+    const counters = shm.read();
     if (counters) ({ frames, backfilledFrames } = counters);
   }
   return { walBytes, frames, backfilledFrames, sampledAt: Date.now() };

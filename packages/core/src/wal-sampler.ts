@@ -1,5 +1,11 @@
 import type { SqliteConnection } from './driver.js';
-import { fileBytes, hasNoopCheckpoint, sampleWal, type WalSample } from './wal-sample.js';
+import {
+  fileBytes,
+  hasNoopCheckpoint,
+  ShmHeader,
+  sampleWal,
+  type WalSample,
+} from './wal-sample.js';
 
 /**
  * Keeps the latest WAL sample (file size, frames, backfilled frames) and the database's
@@ -12,6 +18,8 @@ export class WalSampler {
   readonly #useNoop: boolean;
   /** True while sampling would be wrong or impossible (a transaction is open, or closed). */
   readonly #paused: () => boolean;
+  /** The -shm header, read without a connection; closed with the walkeeper, after its connections. */
+  readonly shm: ShmHeader;
   #latest: WalSample = { walBytes: 0, frames: 0, backfilledFrames: 0, sampledAt: 0 };
   #databaseBytes = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -23,6 +31,7 @@ export class WalSampler {
     paused: () => boolean,
   ) {
     this.#path = path;
+    this.shm = new ShmHeader(path);
     this.#writer = writer;
     this.#useNoop = hasNoopCheckpoint(sqliteVersion);
     this.#paused = paused;
@@ -38,7 +47,7 @@ export class WalSampler {
 
   /** Samples now and caches the sample. */
   sample(): WalSample {
-    this.#latest = sampleWal(this.#path, this.#writer, this.#useNoop);
+    this.#latest = sampleWal(this.#path, this.#writer, this.#useNoop, this.shm);
     this.#databaseBytes = fileBytes(this.#path);
     return this.#latest;
   }

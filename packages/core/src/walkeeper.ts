@@ -267,6 +267,8 @@ export class Walkeeper<Raw = unknown> {
         lastStep();
       } finally {
         core.writer.connection.close();
+        // After every connection: closing it earlier would drop SQLite's locks on the -shm.
+        core.sampler.shm.close();
         core.state = 'closed';
         core.releasePath();
       }

@@ -213,7 +213,7 @@ describe('the checkpoint barrier', () => {
     // The handed-back reads run after the barrier, and none fails.
     expect(await Promise.all(reads)).toEqual(Array.from({ length: 128 }, () => 300000));
     expect(wk.stats().reads.errors).toBe(0);
-  });
+  }, 60_000);
 
   test('RESTART and TRUNCATE with readers in flight complete, and no read fails', async () => {
     const wk = await pool({ pragmas: { walAutocheckpoint: 0 } });

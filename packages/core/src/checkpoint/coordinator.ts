@@ -3,7 +3,7 @@ import type { HookBus } from '../hook-bus.js';
 import { writeError } from '../internal/sqlite-errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ReadPool } from '../read-pool.js';
-import { fileBytes, readShmCounters } from '../wal-sample.js';
+import { fileBytes } from '../wal-sample.js';
 import type { WalSampler } from '../wal-sampler.js';
 import { runCheckpoint, runCheckpointSync } from './attempt.js';
 import type { Checkpointer } from './checkpointer.js';
@@ -203,7 +203,7 @@ export class CheckpointCoordinator {
   /** While a reader pins the log: whether it has let go, from the -shm read marks. */
   notePinMoved(): void {
     if (this.progress.watchable)
-      this.progress.notePinMoved(readShmCounters(this.#services.path)?.readMarks);
+      this.progress.notePinMoved(this.#services.sampler.shm.read()?.readMarks);
   }
 
   /**
@@ -254,11 +254,7 @@ export class CheckpointCoordinator {
 
   /** Records the result, re-samples the WAL and tells the plugins, reads already flowing. */
   #finish(result: CheckpointResult): void {
-    this.progress.record(
-      result,
-      performance.now(),
-      readShmCounters(this.#services.path)?.readMarks,
-    );
+    this.progress.record(result, performance.now(), this.#services.sampler.shm.read()?.readMarks);
     this.#services.metrics.recordCheckpoint(result);
     if (!result.busy) this.#services.metrics.noteDiskOutcome(undefined);
     this.#services.sampler.sampleQuietly();
