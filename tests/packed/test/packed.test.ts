@@ -76,12 +76,6 @@ const EXAMPLES: Record<string, Example> = {
     skip: 'the shape of migrations as objects, with the rebuildNotes function left to the reader',
     prints: '',
   },
-  'migrations-monitoring': {
-    readme: 'packages/migrations/README.md',
-    block: 2,
-    skip: 'one line showing where monitoringSchema() goes, with path and driver left to the reader',
-    prints: '',
-  },
   otel: {
     readme: 'packages/otel/README.md',
     block: 0,
