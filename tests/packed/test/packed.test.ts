@@ -81,6 +81,12 @@ const EXAMPLES: Record<string, Example> = {
     block: 0,
     prints: [/name: 'db\.client\.operation\.duration'/, /name: 'sqlite\.checkpoint\.count'/],
   },
+  'otel-prometheus': {
+    readme: 'packages/otel/README.md',
+    block: 1,
+    skip: "serves /metrics on a port until stopped; otel's own README test runs it and scrapes it",
+    prints: '',
+  },
   history: {
     readme: 'packages/history/README.md',
     block: 0,
