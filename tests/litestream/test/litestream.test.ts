@@ -53,6 +53,19 @@ async function createDatabase(path: string): Promise<void> {
   await wk.close();
 }
 
+/** A database that exists, Litestream replicating it, then the application writing to it. */
+async function replicatedApp() {
+  const dir = newDir();
+  const path = join(dir, 'app.db');
+  await createDatabase(path);
+  const config = writeConfig(dir, path);
+  const litestream = new Replicator(config);
+  await litestream.ready();
+  const app = new WriterProcess(path);
+  await app.ready();
+  return { dir, path, config, litestream, app };
+}
+
 describe('walkeeper beside a real Litestream', () => {
   const figures: Record<string, unknown> = {};
   afterAll(() => {
@@ -69,14 +82,7 @@ describe('walkeeper beside a real Litestream', () => {
     await plain.stop();
     const p99Without = plain.stats!.p99Ms;
 
-    const dir = newDir();
-    const path = join(dir, 'app.db');
-    await createDatabase(path);
-    const config = writeConfig(dir, path);
-    const litestream = new Replicator(config);
-    await litestream.ready();
-    const app = new WriterProcess(path);
-    await app.ready();
+    const { dir, config, litestream, app } = await replicatedApp();
     await sleep(RUN_MS);
     const stats = app.stats!;
     await app.kill();
@@ -134,14 +140,7 @@ describe('walkeeper beside a real Litestream', () => {
   });
 
   test('Litestream first, walkeeper opened later: it cooperates from the start', async () => {
-    const dir = newDir();
-    const path = join(dir, 'app.db');
-    await createDatabase(path);
-    const config = writeConfig(dir, path);
-    const litestream = new Replicator(config);
-    await litestream.ready();
-    const app = new WriterProcess(path);
-    await app.ready();
+    const { dir, path, config, litestream, app } = await replicatedApp();
     await sleep(6000);
     const stats = app.stats!;
     // The CLI says so too, read from the file system while both run.
